@@ -1,0 +1,121 @@
+"""Shared API pieces: the domain error family, the one error shape, pagination, strict input.
+
+Every API error leaves as {"detail": str, "code": str, "fields": {name: [messages]}}.
+Services raise ApplicationError subclasses; the exception handler maps them to HTTP once.
+"""
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApplicationError(Exception):
+    """A rule of the domain was broken. Safe to show to the user: never put PHI in `message`."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.fields = fields or {}
+
+
+class NotFoundError(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "not_found"
+
+
+class ConflictError(ApplicationError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class ForbiddenError(ApplicationError):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "permission_denied"
+
+
+def _as_field_errors(detail) -> dict:
+    if isinstance(detail, Mapping):
+        fields = {}
+        for name, errors in detail.items():
+            if isinstance(errors, Mapping):
+                errors = [f"{key}: {value}" for key, value in _as_field_errors(errors).items()]
+            elif not isinstance(errors, list | tuple):
+                errors = [errors]
+            fields[name] = [str(error) for error in errors]
+        return fields
+    if isinstance(detail, list | tuple):
+        return {"non_field_errors": [str(error) for error in detail]}
+    return {}
+
+
+def _body(detail: str, code: str, fields: dict | None = None) -> dict:
+    return {"detail": detail, "code": code, "fields": fields or {}}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        return Response(_body(exc.message, exc.code, exc.fields), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        fields = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        return Response(_body("Invalid input.", "invalid", fields), status=400)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a real bug: let Django's 500 handling log it (without the request body)
+
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _as_field_errors(exc.detail)
+        non_field = fields.get("non_field_errors")
+        detail = non_field[0] if non_field and len(fields) == 1 else "Invalid input."
+        response.data = _body(detail, "invalid", fields)
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        if not isinstance(code, str):
+            code = getattr(exc, "default_code", "error")
+        response.data = _body(str(detail), code)
+    return response
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class InputSerializer(serializers.Serializer):
+    """Input serializers check shape only, and reject fields they do not know."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
+            raise exceptions.ValidationError(
+                {"non_field_errors": ["Expected a JSON object."]}, code="invalid"
+            )
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        unknown = sorted(set(data) - writable)
+        if unknown:
+            raise exceptions.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error body every endpoint may return (for the OpenAPI schema)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

@@ -1,0 +1,4 @@
+"""API routes of patients, included under /api/v1/ by config/urls.py."""
+
+app_name = "patients"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Portal pages, included by config/urls.py."""
+
+app_name = "provider_portal"
+urlpatterns: list = []
