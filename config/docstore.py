@@ -1,0 +1,80 @@
+"""The document-store client, and the one place that picks an adapter.
+
+Document data (audit trail, chatbot conversations, status samples) is reached only through small storage
+classes with domain methods. Each has a pymongo adapter and a relational adapter (Django models in the
+default database). `MONGO_URL` set means pymongo; unset means relational. Nothing else branches on it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_client = None
+_stores: dict[str, object] = {}
+
+
+class DocumentStoreUnavailable(Exception):
+    """MongoDB could not be reached within the configured timeout."""
+
+
+def uses_mongo() -> bool:
+    return bool(settings.MONGO_URL)
+
+
+def mongo_database():
+    """The pymongo Database for MONGO_URL (one client per process, short timeouts)."""
+    global _client
+    with _lock:
+        if _client is None:
+            _client = _make_client(settings.MONGO_URL)
+    return _client[settings.MONGO_DB_NAME]
+
+
+def _make_client(url: str):
+    if url.startswith("mongomock://"):
+        # Tests only: the pymongo adapter against mongomock's in-memory server.
+        import mongomock
+
+        return mongomock.MongoClient(tz_aware=True)
+    from pymongo import MongoClient
+
+    timeout = settings.MONGO_TIMEOUT_MS
+    return MongoClient(
+        url,
+        tz_aware=True,
+        serverSelectionTimeoutMS=timeout,
+        connectTimeoutMS=timeout,
+        socketTimeoutMS=max(timeout, 5000),
+        appname="medora",
+    )
+
+
+def store(name: str, *, mongo: Callable[[object], T], relational: Callable[[], T]) -> T:
+    """Build (once per process) the store `name` with the adapter the settings ask for.
+
+    `mongo` receives the pymongo Database and should create its indexes idempotently.
+    """
+    key = f"{name}:{'mongo' if uses_mongo() else 'relational'}:{settings.MONGO_URL}"
+    existing = _stores.get(key)
+    if existing is not None:
+        return existing  # type: ignore[return-value]
+    built = mongo(mongo_database()) if uses_mongo() else relational()
+    _stores[key] = built
+    return built
+
+
+def reset() -> None:
+    """Forget clients and stores (tests switch MONGO_URL between runs)."""
+    global _client
+    with _lock:
+        if _client is not None:
+            _client.close()
+        _client = None
+        _stores.clear()
