@@ -78,3 +78,17 @@ def reset() -> None:
             _client.close()
         _client = None
         _stores.clear()
+
+
+def ping() -> None:
+    """Round trip to the document store; raises on failure (used by /readyz and the status probes)."""
+    if uses_mongo():
+        try:
+            mongo_database().command("ping")
+        except Exception as exc:  # pymongo raises many kinds; all mean "not reachable"
+            raise DocumentStoreUnavailable(type(exc).__name__) from exc
+    else:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
