@@ -91,3 +91,53 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:accounts_user_change", args=[self.pk])
+
+
+# --- Audit trail (relational adapter of accounts.audit; MongoDB holds it when MONGO_URL is set) ---
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit events are append-only")
+
+    def delete(self):
+        raise TypeError("Audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    """One audited action: who (public id, email), on what (model label, public id), when, from where.
+
+    Append-only. Written and read only through accounts.audit; details never hold PHI or secrets.
+    """
+
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    action = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    actor_id = models.CharField(max_length=64, blank=True)
+    actor_email = models.CharField(max_length=254, blank=True)
+    subject_type = models.CharField(max_length=100, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "-at"], name="audit_subject_at"),
+            models.Index(fields=["actor_id", "-at"], name="audit_actor_at"),
+            models.Index(fields=["action", "-at"], name="audit_action_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit events are append-only")
