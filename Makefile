@@ -4,15 +4,18 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+PIP_VERSION ?= 26.3
 
 .PHONY: install run test lint format seed migrate worker beat bench browser-deps clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtualenv: install python3-venv (apt-get install python3-venv) and retry."; exit 1; }
 
+# Exactly the pinned files: --no-deps installs only what they list, and pip check fails if a pin is missing.
 $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet pip==$(PIP_VERSION)
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-dev.txt
+	$(BIN)/python -m pip check
 	@touch $@
 
 install: $(VENV)/.installed
@@ -44,8 +47,9 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel=info --schedule var/celerybeat-schedule
 
+# Load figures with wrk (apt-get install wrk); e.g. make bench BENCH_ARGS="--duration 5".
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Real-browser tests drive Debian's Chromium; this installs it (root or sudo needed).
 browser-deps:
