@@ -53,7 +53,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Medora")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_config.MedoraAdminConfig",  # django.contrib.admin with our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
