@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from accounts.audit import audit_event
+from accounts import audit
 from accounts.forms import InviteForm, UserAdminChangeForm, UserAdminCreationForm
 from accounts.models import Role, User
 from accounts.services import (
@@ -115,7 +115,7 @@ class UserAdmin(DjangoUserAdmin):
         if not change:
             super().save_model(request, obj, form, change)
             user_verify_email(user=obj)
-            audit_event(
+            audit.audit_event(
                 "user.created",
                 actor=request.user,
                 subject=obj,
@@ -140,7 +140,7 @@ class UserAdmin(DjangoUserAdmin):
                 self.message_user(request, error.message, messages.ERROR)
         fields = sorted(set(form.changed_data) - _UNAUDITED_FIELDS - {"role", "is_active"})
         if fields:
-            audit_event(
+            audit.audit_event(
                 "user.changed",
                 actor=request.user,
                 subject=obj,
@@ -154,7 +154,7 @@ class UserAdmin(DjangoUserAdmin):
         user_sync_role_group(user=form.instance)
 
     def delete_model(self, request, obj):
-        audit_event("user.deleted", actor=request.user, subject=obj, request=request)
+        audit.audit_event("user.deleted", actor=request.user, subject=obj, request=request)
         super().delete_model(request, obj)
 
     # --- actions ----------------------------------------------------------------------------

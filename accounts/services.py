@@ -51,9 +51,9 @@ def user_deactivate(*, user: User, by: User | None = None, request=None) -> User
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
-        from accounts.audit import audit_event
+        from accounts import audit
 
-        audit_event("user.deactivated", actor=by, subject=user, request=request)
+        audit.audit_event("user.deactivated", actor=by, subject=user, request=request)
     return user
 
 
@@ -103,11 +103,11 @@ def user_invite(
 
     The address counts as verified: an admin vouched for it and only its owner can use the link.
     """
-    from accounts.audit import audit_event
+    from accounts import audit
 
     user = user_create(email=email, role=role, password=None, **fields)
     user_verify_email(user=user)
-    audit_event(
+    audit.audit_event(
         "user.invited", actor=by, subject=user, request=request, details={"role": user.role}
     )
     transaction.on_commit(lambda: user_send_set_password_email(user=user, base_url=base_url))

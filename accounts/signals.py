@@ -7,38 +7,38 @@ from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 
-from accounts.audit import audit_event
+from accounts import audit
 
 
 def on_logged_in(sender, request, user, **kwargs):
-    audit_event("auth.login", actor=user, subject=user, request=request)
+    audit.audit_event("auth.login", actor=user, subject=user, request=request)
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
     # Only the identifier typed (to spot an attack on one account); the password is never passed on.
     identifier = str(credentials.get("email") or credentials.get("username") or "")[:254]
-    audit_event("auth.login_failed", request=request, details={"email": identifier})
+    audit.audit_event("auth.login_failed", request=request, details={"email": identifier})
 
 
 def on_logged_out(sender, request, user, **kwargs):
-    audit_event("auth.logout", actor=user, subject=user, request=request)
+    audit.audit_event("auth.logout", actor=user, subject=user, request=request)
 
 
 def on_signed_up(sender, request, user, **kwargs):
-    audit_event("user.signed_up", actor=user, subject=user, request=request)
+    audit.audit_event("user.signed_up", actor=user, subject=user, request=request)
 
 
 def on_password_changed(sender, request, user, **kwargs):
-    audit_event("auth.password_changed", actor=user, subject=user, request=request)
+    audit.audit_event("auth.password_changed", actor=user, subject=user, request=request)
 
 
 def on_password_reset(sender, request, user, **kwargs):
-    audit_event("auth.password_reset", actor=user, subject=user, request=request)
+    audit.audit_event("auth.password_reset", actor=user, subject=user, request=request)
 
 
 def _mfa_receiver(action):
     def receiver(sender, request, user, authenticator, **kwargs):
-        audit_event(
+        audit.audit_event(
             action, actor=user, subject=user, request=request, details={"type": authenticator.type}
         )
 
