@@ -115,3 +115,16 @@ def test_it_serves_swagger_ui_from_local_static_files(client):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in body
     for external in ("cdn.jsdelivr", "unpkg.com", "cdnjs", 'src="https://', 'href="https://'):
         assert external not in body
+
+
+def test_it_refuses_a_token_of_staff_without_mfa(api_client):
+    from rest_framework.authtoken.models import Token
+
+    from accounts.tests.factories import ProviderUserFactory
+
+    provider = ProviderUserFactory(mfa=False)
+    token = Token.objects.create(user=provider)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api_client.get(reverse(ME))
+    assert response.status_code == 403
+    assert response.json()["code"] == "mfa_required"

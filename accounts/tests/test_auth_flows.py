@@ -145,6 +145,8 @@ def test_it_changes_the_password(client, patient, audit_events):
     patient.refresh_from_db()
     assert patient.check_password(NEW_PASSWORD)
     assert "auth.password_changed" in [action for action, _ in audit_events]
+    # The owner is told, so a takeover does not go unnoticed.
+    assert [message.to for message in mail.outbox] == [[patient.email]]
 
 
 def test_it_resets_a_forgotten_password_through_the_emailed_link(client, patient):
