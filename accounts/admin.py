@@ -204,3 +204,6 @@ class UserAdmin(DjangoUserAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/accounts/user/invite.html", context)
+
+
+from accounts import admin_audit  # noqa: E402,F401  (read-only audit trail in the admin)
