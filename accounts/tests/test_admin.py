@@ -282,3 +282,16 @@ def test_it_resends_a_set_password_email_to_active_users_only(
     )
     assert [message.to for message in mail.outbox] == [[provider.email]]
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_it_ends_the_open_session_of_a_deactivated_user(client_for, admin_user, patient):
+    from django.test import Client
+
+    patient_client = Client()
+    patient_client.force_login(patient, backend="django.contrib.auth.backends.ModelBackend")
+    assert patient_client.get("/patient/").status_code == 200
+    client_for(admin_user).post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "deactivate_users", "_selected_action": [patient.pk]},
+    )
+    assert patient_client.get("/patient/").status_code == 302
