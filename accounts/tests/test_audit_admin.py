@@ -5,12 +5,15 @@ import pytest
 import accounts.admin_audit  # noqa: F401  (registered from accounts/admin.py after the merge)
 from accounts.audit import audit_event
 from accounts.models import AuditEvent
+from config import docstore
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def event(patient, admin_user):
+def event(settings, patient, admin_user):
+    settings.MONGO_URL = ""  # the admin shows the relational store
+    docstore.reset()
     audit_event("user.viewed", actor=admin_user, subject=patient)
     return AuditEvent.objects.get()
 

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_stores():
+def _relational_unless_told(settings):
+    """The relational store by default, whatever MONGO_URL the run has; tests that want MongoDB say so."""
+    settings.MONGO_URL = ""
     docstore.reset()
     yield
     docstore.reset()
@@ -42,8 +44,7 @@ def a_request(user=None, **meta):
     return request
 
 
-def test_it_picks_the_relational_store_without_mongo_url(settings):
-    settings.MONGO_URL = ""
+def test_it_picks_the_relational_store_without_mongo_url():
     assert isinstance(audit_trail(), RelationalAuditTrail)
 
 
