@@ -22,5 +22,5 @@ app.autodiscover_tasks()
 
 @app.task(name="config.ping")
 def ping() -> str:
-    """Liveness of the task pipeline: the worker round-trip test and the status probes send it."""
+    """Liveness of the task pipeline (broker, worker, results): the worker round-trip test sends it."""
     return "pong"
