@@ -47,6 +47,7 @@ _SECRET_KEY_WORDS = (
     "apikey",
 )
 _SCALARS = (str, int, float, bool, type(None))
+_DROP = object()  # a details value that is not plain data
 
 
 @dataclass(frozen=True)
@@ -337,9 +338,6 @@ def clean_details(details: dict[str, Any] | None) -> dict[str, Any]:
         if len(cleaned) >= DETAILS_MAX_KEYS:
             break
     return cleaned
-
-
-_DROP = object()
 
 
 def _detail_value(value: Any) -> Any:

@@ -208,7 +208,8 @@ def describe_machine(wrk: str) -> dict:
     return {
         "cpus": os.cpu_count(),
         "memory_gb": round(total_kb / 1024 / 1024, 1),
-        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        # Other work on the machine skews the figures: the 1/5/15-minute load before the run says how much.
+        "load_average": [round(load, 2) for load in os.getloadavg()],
         "python": platform.python_version(),
         "platform": platform.platform(),
         "database": database,
@@ -310,7 +311,8 @@ def markdown(report: dict) -> str:
         f"{machine['cpus']} CPUs, {machine['memory_gb']} GB, Python {machine['python']}, "
         f"{machine['database']}, cache/sessions: {machine['cache_and_sessions']}; "
         f"gunicorn {load['gunicorn_workers']} workers; wrk {load['threads']} threads, "
-        f"{load['connections']} connections, {load['duration_s']} s per URL",
+        f"{load['connections']} connections, {load['duration_s']} s per URL; "
+        f"load average before: {' / '.join(map(str, machine['load_average']))}",
         "",
         "| name | path | as | req/s | p50 ms | p90 ms | p99 ms | errors |",
         "|---|---|---|---:|---:|---:|---:|---:|",

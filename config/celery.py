@@ -1,4 +1,13 @@
-"""The Celery app. Broker and results on REDIS_URL; with no REDIS_URL tasks run eagerly in-process."""
+"""The Celery app. Broker and results on REDIS_URL; with no REDIS_URL tasks run eagerly in-process.
+
+Tasks live in `<app>/tasks.py` (found by autodiscovery). Periodic work is an entry in CELERY_BEAT_SCHEDULE in
+config/settings.py, run by `make beat` (the `beat` service in docker compose), for example:
+
+    CELERY_BEAT_SCHEDULE["appointments-send-reminders"] = {
+        "task": "appointments.send_due_reminders",
+        "schedule": 300.0,  # seconds, or celery.schedules.crontab(...)
+    }
+"""
 
 import os
 
@@ -13,4 +22,5 @@ app.autodiscover_tasks()
 
 @app.task(name="config.ping")
 def ping() -> str:
+    """Liveness of the task pipeline (broker, worker, results): the worker round-trip test sends it."""
     return "pong"

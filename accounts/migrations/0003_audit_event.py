@@ -3,6 +3,48 @@
 import uuid
 from django.db import migrations, models
 
+# The database itself keeps the audit trail append-only. On SQLite only updates are refused: Django's
+# flush (between transactional tests) empties SQLite tables with DELETE, PostgreSQL with TRUNCATE.
+POSTGRES_GUARD = [
+    """
+    CREATE FUNCTION accounts_auditevent_append_only() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION 'audit events are append-only';
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER accounts_auditevent_append_only BEFORE UPDATE OR DELETE ON accounts_auditevent
+        FOR EACH ROW EXECUTE FUNCTION accounts_auditevent_append_only()
+    """,
+]
+POSTGRES_UNGUARD = [
+    "DROP TRIGGER IF EXISTS accounts_auditevent_append_only ON accounts_auditevent",
+    "DROP FUNCTION IF EXISTS accounts_auditevent_append_only()",
+]
+SQLITE_GUARD = [
+    """
+    CREATE TRIGGER accounts_auditevent_append_only BEFORE UPDATE ON accounts_auditevent
+    BEGIN
+        SELECT RAISE(ABORT, 'audit events are append-only');
+    END
+    """,
+]
+SQLITE_UNGUARD = ["DROP TRIGGER IF EXISTS accounts_auditevent_append_only"]
+
+
+def run(schema_editor, statements_by_vendor):
+    for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+        schema_editor.execute(statement)
+
+
+def guard(apps, schema_editor):
+    run(schema_editor, {"postgresql": POSTGRES_GUARD, "sqlite": SQLITE_GUARD})
+
+
+def unguard(apps, schema_editor):
+    run(schema_editor, {"postgresql": POSTGRES_UNGUARD, "sqlite": SQLITE_UNGUARD})
+
 
 class Migration(migrations.Migration):
 
@@ -31,4 +73,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['subject_type', 'subject_id', '-at'], name='audit_subject_at'), models.Index(fields=['actor_id', '-at'], name='audit_actor_at'), models.Index(fields=['action', '-at'], name='audit_action_at')],
             },
         ),
+        migrations.RunPython(guard, unguard),
     ]

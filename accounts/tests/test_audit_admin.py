@@ -4,12 +4,15 @@ import pytest
 
 from accounts.audit import audit_event
 from accounts.models import AuditEvent
+from config import docstore
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def event(patient, admin_user):
+def event(settings, patient, admin_user):
+    settings.MONGO_URL = ""  # the admin shows the relational store
+    docstore.reset()
     audit_event("user.viewed", actor=admin_user, subject=patient)
     return AuditEvent.objects.get(action="user.viewed")
 

@@ -5,6 +5,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
 from accounts.audit import (
@@ -22,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_stores():
+def _relational_unless_told(settings):
+    """The relational store by default, whatever MONGO_URL the run has; tests that want MongoDB say so."""
+    settings.MONGO_URL = ""
     docstore.reset()
     yield
     docstore.reset()
@@ -42,8 +45,7 @@ def a_request(user=None, **meta):
     return request
 
 
-def test_it_picks_the_relational_store_without_mongo_url(settings):
-    settings.MONGO_URL = ""
+def test_it_picks_the_relational_store_without_mongo_url():
     assert isinstance(audit_trail(), RelationalAuditTrail)
 
 
@@ -154,7 +156,7 @@ def test_it_logs_and_carries_on_when_the_store_is_down(unreachable_mongo, patien
 def test_it_leaves_the_callers_transaction_usable_when_the_insert_fails(
     monkeypatch, patient, caplog
 ):
-    from django.db import IntegrityError, transaction
+    from django.db import IntegrityError
 
     def failing_create(**fields):
         raise IntegrityError("boom")
@@ -164,3 +166,27 @@ def test_it_leaves_the_callers_transaction_usable_when_the_insert_fails(
         audit_event("auth.login", actor=patient)
         patient.refresh_from_db()  # the transaction still works
     assert "Audit event not recorded: auth.login" in caplog.text
+
+
+def test_it_has_the_database_refuse_to_rewrite_an_event(patient):
+    audit_event("auth.login", actor=patient)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE accounts_auditevent SET action = 'auth.logout'")
+    assert AuditEvent.objects.get().action == "auth.login"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite allows DELETE (Django's flush)"
+)
+def test_it_has_postgresql_refuse_to_delete_an_event(patient):
+    audit_event("auth.login", actor=patient)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM accounts_auditevent")
+    assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_still_lets_django_empty_the_table_between_transactional_tests(patient):
+    # Browser and live-server tests flush the database afterwards; the append-only guard must allow it.
+    audit_event("auth.login", actor=patient)
+    assert AuditEvent.objects.count() == 1
