@@ -72,24 +72,29 @@ def _minutes(start: datetime.datetime, end: datetime.datetime) -> float:
 
 
 def utilisation_per_provider(*, start: datetime.datetime, end: datetime.datetime) -> list[dict]:
-    """Booked minutes / available minutes per provider over [start, end) (four queries).
+    """Booked minutes / available minutes per provider over [start, end) (three queries).
 
     Available = weekly windows on each day of the period (in the provider's zone) + extra hours
     − time off; booked = visit durations of appointments that were not cancelled.
     """
-    providers = list(Provider.objects.order_by("display_name", "pk"))
+    providers = list(
+        Provider.objects.annotate(
+            booked_minutes=Sum(
+                "appointments__visit_type__duration_minutes",
+                filter=Q(
+                    appointments__start__gte=start,
+                    appointments__start__lt=end,
+                    appointments__status__in=BOOKED_STATUSES,
+                ),
+            )
+        ).order_by("display_name", "pk")
+    )
     windows: dict[int, list[AvailabilityWindow]] = {}
     for window in AvailabilityWindow.objects.all():
         windows.setdefault(window.provider_id, []).append(window)
     blocks: dict[int, list[TimeOff]] = {}
     for block in TimeOff.objects.filter(start__lt=end, end__gt=start):
         blocks.setdefault(block.provider_id, []).append(block)
-    booked = dict(
-        Appointment.objects.filter(start__gte=start, start__lt=end, status__in=BOOKED_STATUSES)
-        .values_list("provider_id")
-        .annotate(minutes=Sum("visit_type__duration_minutes"))
-        .values_list("provider_id", "minutes")
-    )
     rows = []
     for provider in providers:
         zone = provider.zone
@@ -106,7 +111,7 @@ def utilisation_per_provider(*, start: datetime.datetime, end: datetime.datetime
             minutes = _minutes(max(block.start, start), min(block.end, end))
             available += minutes if block.kind == TimeOff.Kind.EXTRA_HOURS else -minutes
         available = max(available, 0)
-        booked_minutes = booked.get(provider.pk) or 0
+        booked_minutes = provider.booked_minutes or 0
         rows.append(
             {
                 "provider": provider.display_name,

@@ -33,7 +33,7 @@ def test_it_builds_the_panels_in_constant_queries(admin_user, size, django_asser
     _history(size)
     request = RequestFactory().get("/admin/")
     request.user = admin_user
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         result = panels(request)
     assert [panel["order"] for panel in result] == [40, 41, 42]
     assert len(result[0]["context"]["chart"]["series"]) == 45
