@@ -68,7 +68,7 @@ def appointment_calendar_identity(appointment: Appointment) -> tuple[str, int]:
     Walks `rescheduled_from` back to the first appointment: one query per reschedule.
     """
     first, reschedules = appointment, 0
-    while getattr(first, "rescheduled_from_id", None) and reschedules < _MAX_CHAIN:
+    while first.rescheduled_from_id and reschedules < _MAX_CHAIN:
         first = first.rescheduled_from
         reschedules += 1
     return f"{first.public_id}@{_site_host()}", 3 * reschedules + _status_step(appointment)

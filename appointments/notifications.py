@@ -249,7 +249,7 @@ def appointment_event_notify(*, appointment: Appointment, event: str) -> None:
         return
     _uid, sequence = appointment_calendar_identity(appointment)
     context = _appointment_context(appointment)
-    rescheduled_from = getattr(appointment, "rescheduled_from", None)
+    rescheduled_from = appointment.rescheduled_from
     if event == "rescheduled" and rescheduled_from is not None:
         context["previous_when"] = format_when(
             rescheduled_from.start, rescheduled_from.end, appointment.provider

@@ -11,6 +11,7 @@ from appointments.models import AppointmentStatus
 from appointments.tests.factories import AppointmentFactory
 from patients.tests.factories import PatientFactory
 from providers.models import calendar_token_new
+from providers.services import provider_calendar_token_rotate
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +23,6 @@ def feed_path(provider_user) -> str:
 
 
 def rotate(provider_user):
-    try:
-        from providers.services import provider_calendar_token_rotate
-    except ImportError:  # before the scheduling branch is merged
-        profile = provider_user.provider_profile
-        profile.calendar_token = calendar_token_new()
-        profile.save()
-        return
     provider_calendar_token_rotate(provider=provider_user.provider_profile, by=provider_user)
 
 
@@ -38,7 +32,11 @@ def uids(response) -> set[str]:
 
 
 def test_it_serves_the_providers_schedule_as_a_calendar(client, provider, visit_type):
-    booked = AppointmentFactory(visit_type=visit_type, reason="Embarrassing rash")
+    booked = AppointmentFactory(
+        visit_type=visit_type,
+        patient=PatientFactory(legal_last_name="Quillfeather"),
+        reason="Embarrassing rash",
+    )
     requested = AppointmentFactory(visit_type=visit_type, status=AppointmentStatus.REQUESTED)
 
     response = client.get(feed_path(provider))

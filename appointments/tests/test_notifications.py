@@ -7,10 +7,11 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 from icalendar import Calendar
 
-from appointments import tasks
-from appointments.models import Appointment, AppointmentStatus, Notification, WaitlistOffer
+from appointments import services, tasks
+from appointments.models import AppointmentStatus, Notification, WaitlistOffer
 from appointments.notifications import waitlist_offer_notify
 from appointments.tests.factories import AppointmentFactory, WaitlistEntryFactory
+from patients.tests.factories import PatientFactory
 from providers.tests.factories import ProviderFactory, VisitTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,16 @@ pytestmark = pytest.mark.django_db
 # A Tuesday in winter: 14:00 UTC is 9:00 AM EST in New York.
 START = datetime.datetime(2030, 1, 15, 14, 0, tzinfo=datetime.UTC)
 REASON = "Embarrassing rash"
+
+
+@pytest.fixture
+def patient(db):
+    """The owner, with names that cannot occur in an email by chance (the PHI checks look for them)."""
+    return PatientFactory(
+        user__email="pat@example.test",
+        legal_first_name="Zephyrine",
+        legal_last_name="Quillfeather",
+    ).user
 
 
 @pytest.fixture
@@ -261,10 +272,6 @@ def test_it_does_not_tell_the_provider_of_a_cancellation_they_made(provider, app
     assert emails_to(provider.email) == []
 
 
-@pytest.mark.skipif(
-    not hasattr(Appointment, "rescheduled_from"),
-    reason="needs the scheduling branch's reschedule chain",
-)
 def test_it_emails_each_reschedule_as_an_update_of_the_same_calendar_event(
     patient, provider, appointment
 ):
@@ -425,3 +432,119 @@ def test_it_does_not_email_an_offer_already_claimed(offer):
     waitlist_offer_notify(offer=offer)
 
     assert mail.outbox == []
+
+
+# --- Through the services, with Celery eager (end to end) --------------------------------
+
+
+def book(patient, doctor, visit_type, start, now):
+    return services.appointment_book(
+        patient=patient.patient_profile,
+        provider=doctor,
+        visit_type=visit_type,
+        start=start,
+        reason=REASON,
+        by=patient,
+        now=now,
+    )
+
+
+def test_booking_through_the_service_emails_the_confirmation_with_the_invitation(
+    patient, provider, doctor, visit_type, tuesday_10am, now, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(patient, doctor, visit_type, tuesday_10am, now)
+
+    (message,) = emails_to(patient.email)
+    assert "Tuesday, March 3, 2026, 10:00 AM – 10:30 AM EST (America/New_York)" in message.body
+    _mimetype, calendar, event = invitation(message)
+    assert calendar["method"] == "REQUEST"
+    assert event["uid"] == f"{appointment.public_id}@127.0.0.1"
+    assert event.decoded("dtstart") == tuesday_10am
+    assert_no_phi(message, appointment)
+    assert len(emails_to(provider.email)) == 1
+
+
+def test_a_reschedule_and_a_cancellation_through_the_services_update_one_calendar_event(
+    patient, provider, doctor, visit_type, tuesday_10am, now, django_capture_on_commit_callbacks
+):
+    wednesday_10am = tuesday_10am + datetime.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = book(patient, doctor, visit_type, tuesday_10am, now)
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = services.appointment_reschedule(
+            appointment=booked, start=wednesday_10am, by=patient, now=now
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appointment_cancel(appointment=moved, by=patient, now=now)
+
+    invitations = [invitation(message) for message in emails_to(patient.email)]
+    assert [calendar["method"] for _type, calendar, _event in invitations] == [
+        "REQUEST",
+        "REQUEST",
+        "CANCEL",
+    ]
+    events = [event for _type, _calendar, event in invitations]
+    assert {event["uid"] for event in events} == {f"{booked.public_id}@127.0.0.1"}
+    assert [event.decoded("dtstart") for event in events] == [
+        tuesday_10am,
+        wednesday_10am,
+        wednesday_10am,
+    ]
+    sequences = [event["sequence"] for event in events]
+    assert sequences == sorted(set(sequences))
+    assert "It was: Tuesday, March 3, 2026, 10:00 AM" in emails_to(patient.email)[1].body
+    assert [message.subject for message in emails_to(provider.email)] == [
+        "[Medora] New appointment booked",
+        "[Medora] An appointment was rescheduled",
+        "[Medora] An appointment was cancelled",
+    ]
+
+
+def test_a_request_through_the_services_tells_the_provider_then_the_patient_once_confirmed(
+    patient, provider, doctor, tuesday_10am, now, django_capture_on_commit_callbacks
+):
+    request_only = VisitTypeFactory(provider=doctor, booking_policy="request_only")
+    with django_capture_on_commit_callbacks(execute=True):
+        requested = book(patient, doctor, request_only, tuesday_10am, now)
+    assert [message.to for message in mail.outbox] == [[provider.email]]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appointment_confirm(appointment=requested, by=provider)
+
+    (message,) = emails_to(patient.email)
+    assert message.subject == "[Medora] Your appointment request is confirmed"
+    _mimetype, _calendar, event = invitation(message)
+    assert event["status"] == "CONFIRMED"
+    assert len(emails_to(provider.email)) == 1
+
+
+def test_a_cancellation_through_the_services_emails_the_waitlist_offer(
+    patient, other_patient, doctor, visit_type, django_capture_on_commit_callbacks
+):
+    zone = doctor.zone
+    day = timezone.now().astimezone(zone).date() + datetime.timedelta(days=3)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    start = datetime.datetime.combine(day, datetime.time(10), tzinfo=zone)
+    taken = AppointmentFactory(
+        patient=other_patient.patient_profile, visit_type=visit_type, start=start
+    )
+    services.waitlist_join(
+        patient=patient.patient_profile,
+        provider=doctor,
+        visit_type=visit_type,
+        earliest_date=day,
+        latest_date=day,
+        by=patient,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appointment_cancel(appointment=taken, by=other_patient)
+
+    (offer_email,) = emails_to(patient.email)
+    assert offer_email.subject == "[Medora] A time is being held for you"
+    assert "10:00 AM – 10:30 AM" in offer_email.body
+    assert "/patient/waitlist/" in offer_email.body
+    (cancellation,) = emails_to(other_patient.email)
+    assert cancellation.subject == "[Medora] Your appointment is cancelled"
