@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from appointments.calendar_feed import FeedTokenRedactingFilter
 from appointments.feeds import provider_feed_url
 from appointments.models import AppointmentStatus
 from appointments.tests.factories import AppointmentFactory
@@ -176,3 +177,31 @@ def test_it_builds_the_absolute_url_to_show_the_provider(settings, provider):
     assert provider_feed_url(provider.provider_profile) == (
         f"https://clinic.example.org/calendar/{token}.ics"
     )
+
+
+def test_the_logging_filter_blanks_feed_tokens_in_other_log_lines():
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"GET %s HTTP/1.1" %s %s',
+        ("/calendar/abcDEF_-123.ics", 500, 512),
+        None,
+    )
+
+    assert FeedTokenRedactingFilter().filter(record) is True
+    assert record.getMessage() == '"GET /calendar/[token].ics HTTP/1.1" 500 512'
+
+
+def test_the_logging_filter_loads_before_the_apps(settings):
+    """LOGGING builds its filters before the app registry is ready: no model imports allowed."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging.config;"
+        "logging.config.dictConfig({'version': 1, 'filters': {'t': "
+        "{'()': 'appointments.calendar_feed.FeedTokenRedactingFilter'}}})"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=30, cwd=settings.BASE_DIR)  # noqa: S603
