@@ -3,16 +3,21 @@
 Called by the thin tasks in appointments/tasks.py (queued by the services with
 transaction.on_commit), and by `manage.py send_reminders`.
 
-Exactly once, with `Notification.dedupe_key` (unique):
+Exactly once, with `Notification.dedupe_key` (unique). The order matters:
 1. Claim: insert the key in its own short transaction and commit it *before* sending. A second
    run (a retried task, a repeated beat run, a concurrent worker) hits the unique index and skips.
-   Sending first and recording afterwards would let two concurrent runs both send.
-2. Send outside any transaction, so no row lock or open transaction is held during SMTP.
+   Sending first and recording afterwards would let two concurrent runs both send; holding the
+   insert's transaction open over the send would block the other run on the index for the whole
+   SMTP exchange and, if that commit failed after the send, let the retry send again.
+2. Send, outside any transaction (no lock held during SMTP).
 3. Success: stamp `sent_at`. Failure: delete the claim and re-raise, so the retry can send.
-A worker that dies between 1 and 3 leaves a claim without `sent_at`; after CLAIM_STALE_AFTER
-(far longer than an SMTP timeout) one later run may take it over (a conditional UPDATE, so only
-one does). The only duplicate left is a crash in the instant between the SMTP server accepting
-the message and `sent_at` being written.
+So call these from tasks or commands, never inside a transaction (the claim would then only be
+visible to others once that transaction commits).
+
+A worker that dies between 1 and 3 leaves a claim without `sent_at`: after CLAIM_STALE_AFTER (far
+longer than an SMTP timeout) one later run takes it over (a conditional UPDATE: only one does).
+The one duplicate left possible is a crash in the instant between the SMTP server accepting the
+message and `sent_at` being written.
 
 PHI stays minimal: no reason for the visit and no patient name in any email; subjects say only
 what kind of message it is (emails are read on shared devices and lock screens). Times are shown
@@ -126,7 +131,7 @@ def _deliver(message: EmailMultiAlternatives, *, claim: Notification) -> None:
     try:
         message.send()
     except Exception:
-        # Free the key so that the retry sends it; the caller decides whether to re-raise.
+        # Free the key so that the retry (the task's, or the next beat run) can send it.
         Notification.objects.filter(pk=claim.pk, sent_at__isnull=True).delete()
         raise
     Notification.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
@@ -145,12 +150,14 @@ def _send_once(
     """Send one email unless its key was already claimed. True when this call sent it."""
     if not recipient.email:
         return False
+    # Rendered before the claim: a template error must not leave a claim that blocks the retry.
+    message = _message(kind=kind, to=recipient.email, context=context, ics=ics)
     claim = _claim(
         key=key, kind=kind.template, recipient=recipient, appointment=appointment, offer=offer
     )
     if claim is None:
         return False
-    _deliver(_message(kind=kind, to=recipient.email, context=context, ics=ics), claim=claim)
+    _deliver(message, claim=claim)
     return True
 
 

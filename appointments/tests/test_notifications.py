@@ -357,6 +357,25 @@ def test_it_retries_a_failed_send_and_then_sends_exactly_once(smtp_fails_once, p
     assert Notification.objects.get().sent_at is not None
 
 
+def test_it_leaves_no_claim_behind_when_the_email_cannot_be_rendered(
+    monkeypatch, patient, provider, appointment
+):
+    from appointments import notifications
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template missing")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(notifications, "render_to_string", broken)
+        with pytest.raises(RuntimeError):
+            notify(appointment, "booked")
+    assert not Notification.objects.exists()
+
+    notify(appointment, "booked")
+
+    assert len(emails_to(patient.email)) == 1
+
+
 def test_it_takes_over_a_claim_left_by_a_worker_that_died(patient, provider, appointment):
     notify(appointment, "booked")
     key = Notification.objects.get(recipient=patient).dedupe_key
