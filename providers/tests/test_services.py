@@ -70,10 +70,11 @@ def test_it_manages_visit_types(provider, doctor):
         services.visit_type_create(
             provider=doctor, by=provider, name="Too short", duration_minutes=1
         )
-    with pytest.raises(ConflictError):
+    with pytest.raises(ApplicationError) as error:  # the name is taken
         services.visit_type_create(
             provider=doctor, by=provider, name="Annual physical", duration_minutes=30
         )
+    assert "__all__" in error.value.fields or "name" in error.value.fields
     services.visit_type_delete(visit_type=visit_type, by=provider)
     assert not doctor.visit_types.filter(name="Annual physical").exists()
 
