@@ -12,7 +12,6 @@ on PostgreSQL the exclusion constraints are the final guard (IntegrityError → 
 from __future__ import annotations
 
 import datetime
-import functools
 import secrets
 
 from django.conf import settings
@@ -30,7 +29,12 @@ from appointments.models import (
     WaitlistEntry,
     WaitlistOffer,
 )
-from appointments.tasks import appointment_notify, waitlist_offer_notify
+from appointments.tasks import (
+    appointment_notify,
+    enqueue_on_commit,
+    waitlist_offer_freed_time,
+    waitlist_offer_notify,
+)
 from config.api import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from patients.models import Patient
 from patients.services import care_team_grant, care_team_has
@@ -44,8 +48,19 @@ CONFLICT_MESSAGES = {
 
 
 def _queue_notification(appointment: Appointment, event: str) -> None:
-    public_id = str(appointment.public_id)
-    transaction.on_commit(lambda: appointment_notify.delay(public_id, event))
+    enqueue_on_commit(appointment_notify, str(appointment.public_id), event)
+
+
+def _queue_waitlist_offer(*, provider: Provider, start, end, now) -> None:
+    """After commit, offer [start, end) to the waitlist (a Celery task: the request that freed
+    the time does not wait for it, and cannot fail because of it)."""
+    enqueue_on_commit(
+        waitlist_offer_freed_time,
+        str(provider.public_id),
+        start.isoformat(),
+        end.isoformat(),
+        now.isoformat() if now else None,
+    )
 
 
 def _is_staff_for(by: User, provider: Provider) -> bool:
@@ -361,14 +376,8 @@ def _release(appointment: Appointment, *, by: User, reason: str, now: datetime.d
 
 def _offer_freed_time(appointment: Appointment, *, now: datetime.datetime) -> None:
     if appointment.start > now:
-        transaction.on_commit(
-            functools.partial(
-                waitlist_offer_next,
-                provider=appointment.provider,
-                start=appointment.start,
-                end=appointment.end,
-                now=now,
-            )
+        _queue_waitlist_offer(
+            provider=appointment.provider, start=appointment.start, end=appointment.end, now=now
         )
 
 
@@ -611,15 +620,7 @@ def waitlist_leave(
     for offer in entry.offers.filter(status=WaitlistOffer.Status.OFFERED):
         offer.status = WaitlistOffer.Status.DECLINED
         offer.save(update_fields=["status"])
-        transaction.on_commit(
-            functools.partial(
-                waitlist_offer_next,
-                provider=entry.provider,
-                start=offer.start,
-                end=offer.end,
-                now=now,
-            )
-        )
+        _queue_waitlist_offer(provider=entry.provider, start=offer.start, end=offer.end, now=now)
     audit_event("waitlist.left", actor=by, subject=entry)
     return entry
 
@@ -691,9 +692,7 @@ def waitlist_offer_next(
             entry.status = WaitlistEntry.Status.OFFERED
             entry.save(update_fields=["status", "updated_at"])
             audit_event("waitlist.offered", subject=entry, details={"offer": str(offer.public_id)})
-            transaction.on_commit(
-                functools.partial(waitlist_offer_notify.delay, str(offer.public_id))
-            )
+            enqueue_on_commit(waitlist_offer_notify, str(offer.public_id))
             return offer
     return None
 

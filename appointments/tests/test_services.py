@@ -564,3 +564,19 @@ def test_it_deletes_nothing_else_when_a_patient_leaves(
         services.waitlist_leave(entry=entry, by=other_patient)
     with pytest.raises(ObjectDoesNotExist):
         WaitlistEntry.objects.get(status="cancelled")
+
+
+def test_it_keeps_a_booking_when_the_broker_is_down(
+    patient, doctor, visit_type, tuesday_10am, now, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from appointments import tasks
+
+    def refuse(*args):
+        raise OperationalError("broker down")
+
+    monkeypatch.setattr(tasks.appointment_notify, "delay", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(patient, doctor, visit_type, tuesday_10am, now)
+    assert Appointment.objects.get().pk == appointment.pk
