@@ -2,7 +2,7 @@
 
 The URL's token is the only credential (calendar apps cannot log in), so: it is looked up exactly
 and never logged (a 404 is marked as logged already, so Django's request logger does not write
-the path), rotating it (providers.services.provider_calendar_token_rotate) makes the old URL 404
+the path; appointments.calendar_feed's logging filter blanks it in any other line), rotating it (providers.services.provider_calendar_token_rotate) makes the old URL 404
 at once, and the response carries no session cookie. Calendar apps poll, so the response has an
 ETag and a max-age and a repeated poll gets an empty 304.
 """
