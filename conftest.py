@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import AdminUserFactory, PatientUserFactory, ProviderUserFactory
+from accounts.tests.factories import AdminUserFactory
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -22,6 +22,12 @@ def _isolated_media_and_email(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness costs ~0.3 s per factory user; tests don't need it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
@@ -30,24 +36,60 @@ def _clear_cache():
     cache.clear()
 
 
+# `patient`, `other_patient`, `provider`, `other_provider` are Users that also have their profile
+# (user.patient_profile / user.provider_profile).
 @pytest.fixture
 def patient(db):
-    return PatientUserFactory(email="pat@example.test")
+    from patients.tests.factories import PatientFactory
+
+    return PatientFactory(user__email="pat@example.test").user
 
 
 @pytest.fixture
 def other_patient(db):
-    return PatientUserFactory(email="other.pat@example.test")
+    from patients.tests.factories import PatientFactory
+
+    return PatientFactory(user__email="other.pat@example.test").user
 
 
 @pytest.fixture
 def provider(db):
-    return ProviderUserFactory(email="doc@example.test")
+    from providers.tests.factories import ProviderFactory
+
+    return ProviderFactory(user__email="doc@example.test").user
 
 
 @pytest.fixture
 def other_provider(db):
-    return ProviderUserFactory(email="other.doc@example.test")
+    from providers.tests.factories import ProviderFactory
+
+    return ProviderFactory(user__email="other.doc@example.test").user
+
+
+@pytest.fixture
+def visit_type(provider):
+    """A 30-minute self-bookable in-person visit type of `provider`."""
+    from providers.tests.factories import VisitTypeFactory
+
+    return VisitTypeFactory(provider=provider.provider_profile, name="Consultation")
+
+
+@pytest.fixture
+def weekday_availability(provider):
+    """`provider` works 09:00–17:00 (their local time) Monday to Friday."""
+    import datetime
+
+    from providers.tests.factories import AvailabilityWindowFactory
+
+    return [
+        AvailabilityWindowFactory(
+            provider=provider.provider_profile,
+            weekday=weekday,
+            start_time=datetime.time(9),
+            end_time=datetime.time(17),
+        )
+        for weekday in range(5)
+    ]
 
 
 @pytest.fixture

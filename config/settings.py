@@ -340,3 +340,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Scheduling (patients, providers, appointments) --------------------------------------
+APPOINTMENT_MIN_NOTICE_MINUTES = env_int("APPOINTMENT_MIN_NOTICE_MINUTES", 120)
+APPOINTMENT_HORIZON_DAYS = env_int("APPOINTMENT_HORIZON_DAYS", 90)
+APPOINTMENT_CANCEL_CUTOFF_HOURS = env_int("APPOINTMENT_CANCEL_CUTOFF_HOURS", 24)
+# Slots start every N minutes inside a window (a 45-min visit may start at 9:00, 9:15, ...).
+APPOINTMENT_SLOT_STEP_MINUTES = env_int("APPOINTMENT_SLOT_STEP_MINUTES", 15)
+APPOINTMENT_REMINDER_HOURS = env_int("APPOINTMENT_REMINDER_HOURS", 24)
+APPOINTMENT_VIDEO_URL_BASE = os.environ.get(
+    "APPOINTMENT_VIDEO_URL_BASE", "https://video.medora.local/visit/"
+)
+WAITLIST_HOLD_MINUTES = env_int("WAITLIST_HOLD_MINUTES", 30)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "appointments-send-reminders": {
+            "task": "appointments.send_reminders",
+            "schedule": 15 * 60,
+        },
+        "appointments-waitlist-expire-holds": {
+            "task": "appointments.waitlist_expire_holds",
+            "schedule": 60,
+        },
+    }
+)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("patient/", include("patients.portal_urls")),
     path("provider/", include("providers.portal_urls")),
     path("status/", include("status.urls")),
+    path("calendar/", include("appointments.feed_urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
