@@ -336,3 +336,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# === status (status app) ===================================================================
+# Probe cadence and the hard timeout of each probe (and of /readyz checks), in seconds.
+STATUS_PROBE_INTERVAL = env_int("STATUS_PROBE_INTERVAL", 60)
+STATUS_PROBE_TIMEOUT = env_float("STATUS_PROBE_TIMEOUT", 2.0)
+# The last published summary, written atomically, for the status page to fall back on.
+STATUS_SUMMARY_FILE = Path(os.environ.get("STATUS_SUMMARY_FILE", VAR_DIR / "status-summary.json"))
+# === end status ============================================================================
