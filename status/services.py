@@ -380,13 +380,14 @@ def status_summary_build(
         slug for window in maintenance if window["in_progress"] for slug in window["components"]
     }
 
+    charts = _charts(slugs=[c["slug"] for c in components], now=now) if store_up else None
     entries = []
     for component in sorted(components, key=lambda c: (c["display_order"], c["name"])):
         slug = component["slug"]
         chart = (
-            _chart(slug=slug, now=now)
-            if store_up
-            else remembered.get(slug, {}).get("chart", _empty_chart(now=now))
+            (charts or {}).get(slug)
+            or remembered.get(slug, {}).get("chart")
+            or _empty_chart(now=now)
         )
         component_bars = bars.get(slug, [])
         measured = [bar for bar in component_bars if bar["uptime_pct"] is not None]
@@ -570,29 +571,39 @@ def _bars(*, components: list[dict], now: datetime) -> dict[str, list[dict]]:
     return bars
 
 
-def _chart(*, slug: str, now: datetime) -> list[dict]:
-    """Mean response time per 15 minutes over the last 24 hours (None where no answer was measured)."""
+def _charts(*, slugs: list[str], now: datetime) -> dict[str, list[dict]] | None:
+    """Mean response time per 15 minutes over the last 24 hours, per component (one store read).
+
+    None where nothing answered in a bucket; None overall when the store cannot be read.
+    """
     bucket = timedelta(minutes=CHART_BUCKET_MINUTES)
     count = CHART_HOURS * 60 // CHART_BUCKET_MINUTES
     start = now - bucket * count
-    sums = [0.0] * count
-    hits = [0] * count
+    sums = {slug: [0.0] * count for slug in slugs}
+    hits = {slug: [0] * count for slug in slugs}
     try:
-        samples = status_samples().between(slug, start, now)
+        samples = status_samples().between_many(slugs, start, now)
     except Exception:
-        return _empty_chart(now=now)
+        logger.warning("status: could not read samples for the charts", exc_info=True)
+        return None
     for sample in samples:
         index = int((sample["at"] - start) / bucket)
-        if 0 <= index < count and sample["latency_ms"] is not None:
-            sums[index] += sample["latency_ms"]
-            hits[index] += 1
-    return [
-        {
-            "at": _iso(start + bucket * (index + 1)),
-            "latency_ms": round(sums[index] / hits[index], 1) if hits[index] else None,
-        }
-        for index in range(count)
-    ]
+        slug = sample["component"]
+        if slug in sums and 0 <= index < count and sample["latency_ms"] is not None:
+            sums[slug][index] += sample["latency_ms"]
+            hits[slug][index] += 1
+    return {
+        slug: [
+            {
+                "at": _iso(start + bucket * (index + 1)),
+                "latency_ms": (
+                    round(sums[slug][index] / hits[slug][index], 1) if hits[slug][index] else None
+                ),
+            }
+            for index in range(count)
+        ]
+        for slug in slugs
+    }
 
 
 def _empty_chart(*, now: datetime) -> list[dict]:

@@ -22,6 +22,7 @@ class SampleStore(Protocol):
     def add(self, sample: dict) -> None: ...
     def add_many(self, samples: Iterable[dict]) -> None: ...
     def between(self, component: str, start: datetime, end: datetime) -> list[dict]: ...
+    def between_many(self, components: list[str], start: datetime, end: datetime) -> list[dict]: ...
     def latest(self, component: str, n: int) -> list[dict]: ...
     def prune(self, before: datetime) -> int: ...
 
@@ -99,6 +100,15 @@ class RelationalSampleStore:
         rows = (
             self._model()
             .objects.filter(component=component, at__gte=start, at__lt=end)
+            .order_by("at")
+            .values("component", "at", "state", "latency_ms")
+        )
+        return [_aware(row) for row in rows]
+
+    def between_many(self, components: list[str], start: datetime, end: datetime) -> list[dict]:
+        rows = (
+            self._model()
+            .objects.filter(component__in=list(components), at__gte=start, at__lt=end)
             .order_by("at")
             .values("component", "at", "state", "latency_ms")
         )

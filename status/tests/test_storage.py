@@ -101,3 +101,16 @@ def test_it_builds_the_adapter_the_settings_ask_for(settings):
         assert isinstance(status_samples(), MongoSampleStore)
     finally:
         docstore.reset()
+
+
+def test_it_returns_samples_of_several_components_at_once(store):
+    store.add_many(
+        [sample(component=c, minutes=m) for c in ("web", "redis", "email") for m in (0, 1)]
+    )
+    found = store.between_many(["web", "redis"], T0, T0 + timedelta(minutes=5))
+    assert sorted((s["component"], s["at"]) for s in found) == [
+        ("redis", T0),
+        ("redis", T0 + timedelta(minutes=1)),
+        ("web", T0),
+        ("web", T0 + timedelta(minutes=1)),
+    ]
