@@ -62,6 +62,12 @@ class MongoSampleStore:
         ).sort("at", 1)
         return [_from_mongo(document) for document in cursor]
 
+    def between_many(self, components: list[str], start: datetime, end: datetime) -> list[dict]:
+        cursor = self.collection.find(
+            {"component": {"$in": list(components)}, "at": {"$gte": start, "$lt": end}}, {"_id": 0}
+        ).sort("at", 1)
+        return [_from_mongo(document) for document in cursor]
+
     def latest(self, component: str, n: int) -> list[dict]:
         cursor = self.collection.find({"component": component}, {"_id": 0}).sort("at", -1).limit(n)
         return [_from_mongo(document) for document in cursor][::-1]
