@@ -166,6 +166,9 @@ def _when(iso: str | None) -> str:
 @require_GET
 @detached_session
 def status_history(request):
+    # The last cycle found PostgreSQL down: say so at once instead of waiting for a connect timeout.
+    if selectors.status_payload().get("database_up") is False:
+        return _render("status/history.html", {"unavailable": True}, status=503)
     try:
         months = selectors.incident_history()
     except Exception:
@@ -186,6 +189,8 @@ def status_history(request):
 @detached_session
 def status_incident(request, public_id):
     try:
+        if selectors.status_payload().get("database_up") is False:
+            raise ConnectionError("database down at the last probe cycle")
         incident = selectors.incident_get_public(public_id=public_id)
         found = None if incident is None else incident_as_dict(incident)
     except Exception:

@@ -392,6 +392,7 @@ def test_it_lists_past_incidents_by_month(client, django_assert_max_num_queries)
             message="x",
             started_at=datetime.combine(day, datetime.min.time(), tzinfo=UTC),
         )
+    services.status_summary_refresh()
     with django_assert_max_num_queries(3):
         html = client.get("/status/history/").content.decode()
     assert html.index("November 2026") < html.index("October 2026")
@@ -452,3 +453,15 @@ def test_it_is_exempt_from_the_mfa_requirement(client_for, admin_user):
 
     Authenticator.objects.filter(user=admin_user).delete()
     assert client_for(admin_user).get(PAGE).status_code == 200
+
+
+def test_it_says_the_history_is_unavailable_at_once_while_postgresql_is_down(client):
+    two_cycles()
+    with database_unreachable():
+        services.status_probe_cycle()
+        status_memo_clear()
+        started = time.monotonic()
+        response = client.get("/status/history/")
+        assert time.monotonic() - started < 0.5
+    assert response.status_code == 503
+    assert "unavailable right now" in response.content.decode()
