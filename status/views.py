@@ -203,6 +203,8 @@ def status_incident(request, public_id):
             ),
             None,
         )
+        if found is None:
+            return _render("status/history.html", {"unavailable": True}, status=503)
     if found is None:
         return _render("status/not_found.html", {}, status=404)
     return _render("status/incident.html", {"incident": _incident_view(found)})
