@@ -17,10 +17,12 @@ from django.views.decorators.http import require_GET
 
 from config import docstore
 from status.deadline import run_with_deadline
+from status.public import detached_session
 
 
 @never_cache
 @require_GET
+@detached_session
 def healthz(request):
     return JsonResponse({"status": "ok"})
 
@@ -48,6 +50,7 @@ READINESS_CHECKS = {
 
 @never_cache
 @require_GET
+@detached_session
 def readyz(request):
     outcomes = run_with_deadline(READINESS_CHECKS, timeout=settings.STATUS_PROBE_TIMEOUT)
     failed = [name for name, outcome in outcomes.items() if not outcome.ok]
