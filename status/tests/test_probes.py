@@ -111,6 +111,9 @@ def test_it_refreshes_a_worker_heartbeat_from_the_worker_ready_signal(settings):
 
     signals.start_heartbeat(sender=Worker())
     try:
+        deadline = time.monotonic() + 3
+        while not heartbeat.fresh_workers() and time.monotonic() < deadline:
+            time.sleep(0.05)  # the heartbeat thread writes its first beat as it starts
         assert heartbeat.fresh_workers() == ["celery@signal"]
     finally:
         signals.stop_heartbeat(sender=Worker())

@@ -462,6 +462,6 @@ def test_it_says_the_history_is_unavailable_at_once_while_postgresql_is_down(cli
         status_memo_clear()
         started = time.monotonic()
         response = client.get("/status/history/")
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < 1.0  # no connect timeout waited for
     assert response.status_code == 503
     assert "unavailable right now" in response.content.decode()
