@@ -21,6 +21,7 @@ def start_heartbeat(sender=None, **kwargs) -> None:
 def stop_heartbeat(sender=None, **kwargs) -> None:
     for hostname, thread in list(_threads.items()):
         thread.stop()
+        thread.join(timeout=2)  # its last write must not land after the key is deleted
         try:
             worker_gone(hostname=hostname)
         except Exception:  # noqa: S110 - the TTL expires it anyway
