@@ -84,6 +84,11 @@ def test_it_shows_the_bars_refreshes_itself_and_opens_an_incident(
         "document.querySelector('[data-component=web] [data-role=label]').textContent === 'Down'"
     )
     assert page.locator("#overall h1").inner_text() == "Partial system outage"
+    # Readable: white on the banner's colour, not red on red.
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('#overall h1')).color")
+        == "rgb(255, 255, 255)"
+    )
     assert page.evaluate("window.__notReloaded") is True
 
     # Open the active incident and read its timeline.
