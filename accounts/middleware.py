@@ -5,7 +5,7 @@ from accounts.mfa import user_has_mfa
 from accounts.models import Role
 
 # Paths a provider or admin without MFA may still reach: sign-in/out, MFA enrolment, static, health.
-_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/readyz", "/status/")
+_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/readyz", "/status/", "/calendar/")
 
 
 class RequireMFAMiddleware:
@@ -19,12 +19,15 @@ class RequireMFAMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The path test comes first: exempt pages (health, status) must not load the session or
+        # the user, so they keep answering while the database is down.
+        if request.path.startswith(_MFA_EXEMPT_PREFIXES):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if (
             user is not None
             and user.is_authenticated
             and user.role in (Role.PROVIDER, Role.ADMIN)
-            and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
             and not user_has_mfa(user=user)
         ):
             if request.path.startswith("/api/"):

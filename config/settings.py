@@ -377,3 +377,52 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# === status (status app) ===================================================================
+# Probe cadence and the hard timeout of each probe (and of /readyz checks), in seconds.
+STATUS_PROBE_INTERVAL = env_int("STATUS_PROBE_INTERVAL", 60)
+STATUS_PROBE_TIMEOUT = env_float("STATUS_PROBE_TIMEOUT", 2.0)
+# The last published summary, written atomically, for the status page to fall back on.
+STATUS_SUMMARY_FILE = Path(os.environ.get("STATUS_SUMMARY_FILE", VAR_DIR / "status-summary.json"))
+# What the probes reach: the web probe requests /healthz here; the Redis probe PINGs this URL (unset: not monitored).
+STATUS_WEB_URL = os.environ.get("STATUS_WEB_URL", f"{SITE_URL}/healthz")
+STATUS_REDIS_URL = os.environ.get("STATUS_REDIS_URL", REDIS_URL)
+# Workers refresh their heartbeat this often; beat ticks this often. Stale after three intervals.
+STATUS_HEARTBEAT_INTERVAL = env_int("STATUS_HEARTBEAT_INTERVAL", 15)
+STATUS_BEAT_TICK_INTERVAL = env_int("STATUS_BEAT_TICK_INTERVAL", 30)
+# Also told of every state change, besides admin users (and the only ones told while PostgreSQL is down).
+STATUS_ALERT_EMAILS = env_list("STATUS_ALERT_EMAILS")
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "status-probe-cycle": {
+            "task": "status.probe_cycle",
+            "schedule": float(STATUS_PROBE_INTERVAL),
+        },
+        "status-beat-tick": {
+            "task": "status.beat_tick",
+            "schedule": float(STATUS_BEAT_TICK_INTERVAL),
+        },
+        # Hourly keeps today's bar current; the 00:05 UTC run closes yesterday.
+        "status-rollup": {"task": "status.rollup", "schedule": crontab(minute=5)},
+    }
+)
+# Named enums for the status API schema (several "status" fields with different choices).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "StatusComponentStateEnum": [
+            "operational",
+            "degraded",
+            "down",
+            "maintenance",
+            "unknown",
+            "not_monitored",
+        ],
+        "StatusIncidentStatusEnum": ["investigating", "identified", "monitoring", "resolved"],
+        "StatusMaintenanceStatusEnum": ["scheduled", "in_progress"],
+        "StatusIndicatorEnum": ["none", "maintenance", "minor", "major", "critical"],
+        "StatusImpactEnum": ["none", "minor", "major", "critical"],
+    }
+)
+# === end status ============================================================================

@@ -1,3 +1,10 @@
-"""/healthz and /readyz at the site root (filled by the status work)."""
+"""/healthz and /readyz at the site root."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from status.health import healthz, readyz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+]
