@@ -194,6 +194,8 @@ def _appointment_create(
     enforce_notice: bool = True,
 ) -> Appointment:
     """Check the rules and insert, inside the caller's transaction and locks."""
+    if timezone.is_naive(start):
+        raise ApplicationError("Give the start time with its UTC offset.", code="naive_datetime")
     start = start.astimezone(datetime.UTC)
     end = start + datetime.timedelta(minutes=visit_type.duration_minutes)
     if (
@@ -457,6 +459,7 @@ def appointment_reschedule(
             f"An appointment that is {old.get_status_display().lower()} cannot be rescheduled.",
             code="invalid_status",
         )
+    _check_visit_type(provider=old.provider, visit_type=old.visit_type, by=by)
     _lock(old.provider, old.patient)
     status = (
         AppointmentStatus.REQUESTED
