@@ -115,15 +115,18 @@ def _check_time(
     now: datetime.datetime,
     ignore_appointment_ids: set[int] = frozenset(),
     ignore_offer_id: int | None = None,
+    enforce_notice: bool = True,
 ) -> None:
     """Raise the first broken rule for booking [start, end): 400 for rules, 409 for conflicts."""
     if timezone.is_naive(start):
         raise ApplicationError("Give the start time with its UTC offset.", code="naive_datetime")
-    min_start = now + (slot_engine.notice() if by.role == Role.PATIENT else datetime.timedelta(0))
+    # The clinic may fit someone in at short notice; patients book at least the notice ahead.
+    needs_notice = enforce_notice and by.role == Role.PATIENT
+    min_start = now + (slot_engine.notice() if needs_notice else datetime.timedelta(0))
     if start < min_start:
         raise ApplicationError(
             "This time is too soon to book online."
-            if by.role == Role.PATIENT
+            if needs_notice
             else "This time is in the past.",
             code="too_soon",
         )
@@ -188,8 +191,11 @@ def _appointment_create(
     ignore_appointment_ids: set[int] = frozenset(),
     ignore_offer_id: int | None = None,
     rescheduled_from: Appointment | None = None,
+    enforce_notice: bool = True,
 ) -> Appointment:
     """Check the rules and insert, inside the caller's transaction and locks."""
+    if timezone.is_naive(start):
+        raise ApplicationError("Give the start time with its UTC offset.", code="naive_datetime")
     start = start.astimezone(datetime.UTC)
     end = start + datetime.timedelta(minutes=visit_type.duration_minutes)
     if (
@@ -210,6 +216,7 @@ def _appointment_create(
         now=now,
         ignore_appointment_ids=ignore_appointment_ids,
         ignore_offer_id=ignore_offer_id,
+        enforce_notice=enforce_notice,
     )
     appointment = Appointment(
         patient=patient,
@@ -452,6 +459,7 @@ def appointment_reschedule(
             f"An appointment that is {old.get_status_display().lower()} cannot be rescheduled.",
             code="invalid_status",
         )
+    _check_visit_type(provider=old.provider, visit_type=old.visit_type, by=by)
     _lock(old.provider, old.patient)
     status = (
         AppointmentStatus.REQUESTED
@@ -725,6 +733,8 @@ def waitlist_claim(
         status=AppointmentStatus.BOOKED,
         now=now,
         ignore_offer_id=offer.pk,
+        # The slot met the notice when it was offered; the hold keeps it claimable until expiry.
+        enforce_notice=False,
     )
     offer.status = WaitlistOffer.Status.CLAIMED
     offer.appointment = appointment
