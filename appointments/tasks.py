@@ -6,6 +6,7 @@ Notification.dedupe_key, and the waitlist services re-check state under a lock.
 
 import datetime
 import logging
+import smtplib
 
 from celery import shared_task
 from django.utils import timezone
@@ -17,7 +18,16 @@ from appointments.models import Appointment, WaitlistOffer
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="appointments.appointment_notify")
+# A failed send frees its dedupe claim and re-raises (appointments.notifications), so retrying is safe.
+_EMAIL_RETRY = {
+    "autoretry_for": (smtplib.SMTPException, OSError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+}
+
+
+@shared_task(name="appointments.appointment_notify", **_EMAIL_RETRY)
 def appointment_notify(appointment_id: str, event: str) -> None:
     appointment = (
         Appointment.objects.select_related("patient__user", "provider__user", "visit_type")
@@ -28,7 +38,7 @@ def appointment_notify(appointment_id: str, event: str) -> None:
         notifications.appointment_event_notify(appointment=appointment, event=event)
 
 
-@shared_task(name="appointments.waitlist_offer_notify")
+@shared_task(name="appointments.waitlist_offer_notify", **_EMAIL_RETRY)
 def waitlist_offer_notify(offer_id: str) -> None:
     offer = (
         WaitlistOffer.objects.select_related(
@@ -73,13 +83,21 @@ def waitlist_offer_freed_time(
 
 def enqueue_on_commit(task, *args) -> None:
     """Queue `task` once the transaction commits. The write has happened by then: a broker
-    outage is logged (task name only, no PHI) instead of turning a success into a 500."""
+    outage is logged (task name only, no PHI) instead of turning a success into a 500.
+
+    Without a broker (embedded defaults) the task runs right here, inside the request; its
+    failure is then what a worker's failure would be, logged, not the user's error.
+    """
 
     def send():
         try:
             task.delay(*args)
         except (OperationalError, ConnectionError):
             logger.exception("Could not queue %s", task.name)
+        except Exception:
+            if not task.app.conf.task_always_eager:
+                raise
+            logger.exception("Task %s failed", task.name)
 
     from django.db import transaction
 

@@ -1,7 +1,9 @@
 import datetime
+import smtplib
 import zoneinfo
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 from django.utils import timezone
 
@@ -174,6 +176,25 @@ def test_it_books_for_a_patient(as_role, provider, visit_type, weekday_availabil
     assert body["status"] == "booked"
     assert body["patient"]["id"] == str(patient.patient_profile.public_id)
     assert Appointment.objects.get().via == "portal"
+
+
+class RefusingEmailBackend(BaseEmailBackend):
+    """An SMTP server that refuses every message."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("refused")
+
+
+def test_it_keeps_a_booking_when_the_confirmation_email_fails_without_a_broker(
+    as_role, provider, visit_type, weekday_availability, settings
+):
+    # Embedded defaults run tasks inside the request: a mail outage must not turn the booking into a 500.
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingEmailBackend"
+    response = as_role("owner").post(
+        url("appointment-list"), booking(provider, visit_type, weekday_at(10)), format="json"
+    )
+    assert response.status_code == 201
+    assert Appointment.objects.get().status == "booked"
 
 
 def test_it_requests_a_request_only_visit(as_role, provider, weekday_availability):
