@@ -186,15 +186,24 @@ class RefusingEmailBackend(BaseEmailBackend):
 
 
 def test_it_keeps_a_booking_when_the_confirmation_email_fails_without_a_broker(
-    as_role, provider, visit_type, weekday_availability, settings
+    as_role,
+    provider,
+    visit_type,
+    weekday_availability,
+    settings,
+    caplog,
+    django_capture_on_commit_callbacks,
 ):
     # Embedded defaults run tasks inside the request: a mail outage must not turn the booking into a 500.
     settings.EMAIL_BACKEND = f"{__name__}.RefusingEmailBackend"
-    response = as_role("owner").post(
-        url("appointment-list"), booking(provider, visit_type, weekday_at(10)), format="json"
-    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = as_role("owner").post(
+            url("appointment-list"), booking(provider, visit_type, weekday_at(10)), format="json"
+        )
+    assert callbacks, "the confirmation was queued on commit"
     assert response.status_code == 201
     assert Appointment.objects.get().status == "booked"
+    assert "Task appointments.appointment_notify failed" in caplog.text
 
 
 def test_it_requests_a_request_only_visit(as_role, provider, weekday_availability):
