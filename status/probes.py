@@ -6,6 +6,7 @@ timeout is only a second line of defence. Probes never write anything but their 
 
 from __future__ import annotations
 
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 
@@ -27,7 +28,11 @@ def probe_web() -> None:
     url = settings.STATUS_WEB_URL
     if not url.startswith(("http://", "https://")):
         raise ProbeFailed("STATUS_WEB_URL must be http(s)")
-    with urllib.request.urlopen(url, timeout=settings.STATUS_PROBE_TIMEOUT) as response:  # noqa: S310
+    # Inside docker compose the probe calls http://web:8000/healthz; the Host header names the
+    # public site so that ALLOWED_HOSTS accepts it without listing internal names.
+    site_host = urllib.parse.urlsplit(settings.SITE_URL).netloc
+    request = urllib.request.Request(url, headers={"Host": site_host} if site_host else {})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=settings.STATUS_PROBE_TIMEOUT) as response:  # noqa: S310
         if response.status != 200:
             raise ProbeFailed(f"HTTP {response.status}")
 

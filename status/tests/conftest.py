@@ -13,7 +13,10 @@ from status.selectors import status_memo_clear
 
 
 class _Healthz(http.server.BaseHTTPRequestHandler):
+    hosts_seen: list[str] = []
+
     def do_GET(self):  # noqa: N802 - http.server's naming
+        _Healthz.hosts_seen.append(self.headers.get("Host", ""))
         body = b'{"status": "ok"}'
         self.send_response(200)
         self.send_header("Content-Type", "application/json")

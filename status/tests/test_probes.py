@@ -27,6 +27,16 @@ def test_it_finds_the_web_process_up(healthz_url, settings):
     assert outcome_of(probes.probe_web).ok
 
 
+def test_it_asks_the_web_process_for_the_public_site_host(healthz_url, settings):
+    from .conftest import _Healthz
+
+    settings.STATUS_WEB_URL = healthz_url
+    settings.SITE_URL = "https://clinic.example.org"
+    _Healthz.hosts_seen.clear()
+    assert outcome_of(probes.probe_web).ok
+    assert _Healthz.hosts_seen == ["clinic.example.org"]
+
+
 def test_it_finds_the_web_process_down_on_a_closed_port(settings):
     settings.STATUS_WEB_URL = "http://127.0.0.1:1/healthz"
     result = outcome_of(probes.probe_web)
