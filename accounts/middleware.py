@@ -1,6 +1,7 @@
+from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 
+from accounts.mfa import user_has_mfa
 from accounts.models import Role
 
 # Paths a provider or admin without MFA may still reach: sign-in/out, MFA enrolment, static, health.
@@ -8,7 +9,11 @@ _MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/readyz", "/statu
 
 
 class RequireMFAMiddleware:
-    """Providers and admins must enrol MFA before any portal, admin or API page."""
+    """Providers and admins must enrol MFA before any portal, admin or API page.
+
+    Enrolment is cached (accounts.mfa), so the check is free on most requests and still
+    notices at once when an authenticator is removed.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,11 +25,9 @@ class RequireMFAMiddleware:
             and user.is_authenticated
             and user.role in (Role.PROVIDER, Role.ADMIN)
             and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
-            and not _has_mfa(user)
+            and not user_has_mfa(user=user)
         ):
             if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-
                 return JsonResponse(
                     {
                         "detail": "Set up two-factor authentication before using the API.",
@@ -33,11 +36,5 @@ class RequireMFAMiddleware:
                     },
                     status=403,
                 )
-            return redirect(reverse("mfa_activate_totp"))
+            return redirect("mfa_activate_totp")
         return self.get_response(request)
-
-
-def _has_mfa(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,4 +1,10 @@
 """Portal pages, included by config/urls.py."""
 
+from django.urls import path
+
+from patients import views
+
 app_name = "patient_portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]

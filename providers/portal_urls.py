@@ -1,4 +1,10 @@
 """Portal pages, included by config/urls.py."""
 
+from django.urls import path
+
+from providers import views
+
 app_name = "provider_portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]

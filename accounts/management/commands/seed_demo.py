@@ -1,0 +1,21 @@
+import importlib
+import importlib.util
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.admin_site import local_app_configs
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts and each app's demo data (idempotent; DEBUG only)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo creates known passwords: it only runs with DEBUG=1.")
+        for app_config in local_app_configs():
+            module_name = f"{app_config.name}.demo"
+            if importlib.util.find_spec(module_name) is None:
+                continue
+            importlib.import_module(module_name).seed(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,0 +1,130 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+ME = "api:accounts:me"
+
+
+def assert_error_shape(body: dict) -> None:
+    assert set(body) == {"detail", "code", "fields"}
+    assert isinstance(body["detail"], str)
+    assert isinstance(body["fields"], dict)
+
+
+@pytest.mark.parametrize(
+    ("who", "portal", "mfa"),
+    [
+        ("patient", "/patient/", False),
+        ("provider", "/provider/", True),
+        ("admin_user", "/admin/", True),
+    ],
+)
+def test_it_describes_the_signed_in_user(client_for, request, who, portal, mfa):
+    user = request.getfixturevalue(who)
+    response = client_for(user).get(reverse(ME))
+    assert response.status_code == 200
+    assert response.json() == {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "display_name": user.display_name,
+        "role": user.role,
+        "mfa_enrolled": mfa,
+        "portal_url": portal,
+    }
+
+
+def test_it_works_with_token_auth(api_client, patient):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=patient)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api_client.get(reverse(ME)).json()["email"] == patient.email
+
+
+def test_it_answers_anonymous_with_401_and_the_error_shape(api_client):
+    response = api_client.get(reverse(ME))
+    assert response.status_code == 401
+    assert_error_shape(response.json())
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_it_updates_the_own_name(api_client_for, patient):
+    response = api_client_for(patient).patch(
+        reverse(ME), {"first_name": "Ada", "last_name": "Lovelace"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["display_name"] == "Ada Lovelace"
+    patient.refresh_from_db()
+    assert (patient.first_name, patient.last_name) == ("Ada", "Lovelace")
+
+
+def test_it_answers_malformed_json_with_400_and_the_error_shape(api_client_for, patient):
+    response = api_client_for(patient).generic(
+        "PATCH", reverse(ME), '{"first_name": "Ada"', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert_error_shape(response.json())
+    assert response.json()["code"] == "parse_error"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"role": "admin"}, "role"),
+        ({"first_name": ["Ada"]}, "first_name"),
+        ({"first_name": "x" * 151}, "first_name"),
+        (["first_name"], "non_field_errors"),
+    ],
+    ids=["unknown-field", "wrong-type", "too-long", "not-an-object"],
+)
+def test_it_rejects_bad_input_and_changes_nothing(api_client_for, patient, body, field):
+    before = (patient.first_name, patient.last_name, patient.role)
+    response = api_client_for(patient).patch(reverse(ME), body, format="json")
+    assert response.status_code == 400
+    assert_error_shape(response.json())
+    assert field in response.json()["fields"]
+    patient.refresh_from_db()
+    assert (patient.first_name, patient.last_name, patient.role) == before
+
+
+def test_it_needs_csrf_for_session_writes(patient):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(patient, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.patch(reverse(ME), {"first_name": "X"}, content_type="application/json")
+    assert response.status_code == 403
+    assert_error_shape(response.json())
+
+
+def test_it_publishes_me_in_the_openapi_schema(client):
+    response = client.get(reverse("api-schema"), {"format": "json"})
+    assert response.status_code == 200
+    schema = response.json()
+    me = schema["paths"]["/api/v1/me/"]
+    assert set(me) >= {"get", "patch"}
+    assert "MeOutput" in schema["components"]["schemas"]
+
+
+def test_it_serves_swagger_ui_from_local_static_files(client):
+    response = client.get(reverse("api-docs"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in body
+    for external in ("cdn.jsdelivr", "unpkg.com", "cdnjs", 'src="https://', 'href="https://'):
+        assert external not in body
+
+
+def test_it_refuses_a_token_of_staff_without_mfa(api_client):
+    from rest_framework.authtoken.models import Token
+
+    from accounts.tests.factories import ProviderUserFactory
+
+    provider = ProviderUserFactory(mfa=False)
+    token = Token.objects.create(user=provider)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api_client.get(reverse(ME))
+    assert response.status_code == 403
+    assert response.json()["code"] == "mfa_required"
