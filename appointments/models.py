@@ -61,6 +61,10 @@ class Appointment(models.Model):
     )
     via = models.CharField(max_length=16, choices=Via.choices, default=Via.PORTAL)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Set on the new appointment when one is rescheduled (the old one is cancelled).
+    rescheduled_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,372 @@
+"""Free slots of a provider: weekly windows (+ extra hours) − time off − live appointments and
+their buffers − waitlist holds for others, within the notice and horizon.
+
+Times: windows are wall-clock times in the provider's zone. Each candidate start is built as a
+local wall-clock time with zoneinfo and converted to UTC, so a 9:00 slot stays 9:00 across DST.
+A wall-clock time that does not exist (the spring-forward gap) yields no slot; an ambiguous one
+(the repeated fall-back hour) is taken once, at its first occurrence (fold=0), so no two slots
+ever overlap in real time. Candidates start every APPOINTMENT_SLOT_STEP_MINUTES (default 15) from
+the start of the window; each must fit, with its duration, before the window's end.
+
+Loading (a fixed handful of queries) is separate from computing (pure Python), so that
+provider search can load everything for many providers at once and compute each in memory.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from appointments.models import LIVE_STATUSES, Appointment, WaitlistOffer
+from providers.models import AvailabilityWindow, Provider, TimeOff, VisitType
+
+UTC = datetime.UTC
+Interval = tuple[datetime.datetime, datetime.datetime]
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime.datetime  # aware, UTC
+    end: datetime.datetime
+    location: str = ""
+
+
+@dataclass
+class Schedule:
+    """What the slot computation needs about one provider over a period (already loaded)."""
+
+    zone: zoneinfo.ZoneInfo
+    windows: list[AvailabilityWindow]
+    # window id -> ids of the visit types it is limited to (empty: all)
+    window_visit_types: dict[int, set[int]]
+    time_off: list[Interval]
+    extra_hours: list[tuple[datetime.datetime, datetime.datetime, str]]
+    # live appointments: (start, end + buffer after, patient id, appointment id)
+    busy: list[tuple[datetime.datetime, datetime.datetime, int, int]]
+    # active waitlist holds: (start, end, patient id, offer id)
+    holds: list[tuple[datetime.datetime, datetime.datetime, int, int]] = field(default_factory=list)
+
+
+def notice() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.APPOINTMENT_MIN_NOTICE_MINUTES)
+
+
+def horizon() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.APPOINTMENT_HORIZON_DAYS)
+
+
+def step() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.APPOINTMENT_SLOT_STEP_MINUTES)
+
+
+def local_to_utc(day: datetime.date, time: datetime.time, zone, *, edge: str = "start"):
+    """A local wall-clock time as UTC, and whether that wall-clock time exists.
+
+    A time in the spring-forward gap does not exist: as a window's start it moves to the end of
+    the gap, as its end to the start of the gap (never widening the window).
+    """
+    first = datetime.datetime.combine(day, time, tzinfo=zone)
+    as_utc = first.astimezone(UTC)
+    exists = as_utc.astimezone(zone).replace(tzinfo=None) == first.replace(tzinfo=None)
+    if exists:
+        return as_utc, True
+    second = first.replace(fold=1).astimezone(UTC)
+    return (max(as_utc, second) if edge == "start" else min(as_utc, second)), False
+
+
+def _overlaps(start, end, other_start, other_end) -> bool:
+    return start < other_end and other_start < end
+
+
+def _window_applies(schedule: Schedule, window: AvailabilityWindow, visit_type: VisitType) -> bool:
+    limited_to = schedule.window_visit_types.get(window.pk) or set()
+    return not limited_to or visit_type.pk in limited_to
+
+
+def _load_range(start_date: datetime.date, end_date: datetime.date) -> Interval:
+    # A local day can start up to 14 h before or after the same UTC day: pad by one day each side.
+    return (
+        datetime.datetime.combine(start_date - datetime.timedelta(days=1), datetime.time(), UTC),
+        datetime.datetime.combine(end_date + datetime.timedelta(days=2), datetime.time(), UTC),
+    )
+
+
+def _live_appointments(range_start, range_end):
+    # The longest buffer is 4 h: an appointment ending up to then before the range still matters.
+    return Appointment.objects.filter(
+        status__in=LIVE_STATUSES,
+        start__lt=range_end,
+        end__gt=range_start - datetime.timedelta(hours=4),
+    ).select_related("visit_type")
+
+
+def _active_holds(now, range_start, range_end):
+    return WaitlistOffer.objects.filter(
+        status=WaitlistOffer.Status.OFFERED,
+        hold_until__gt=now,
+        start__lt=range_end,
+        end__gt=range_start,
+    ).select_related("entry")
+
+
+def _time_off_in(range_start, range_end):
+    return TimeOff.objects.filter(start__lt=range_end, end__gt=range_start)
+
+
+def _schedule_from(provider: Provider, windows, time_off, appointments, holds) -> Schedule:
+    return Schedule(
+        zone=provider.zone,
+        windows=list(windows),
+        window_visit_types={
+            window.pk: {visit_type.pk for visit_type in window.visit_types.all()}
+            for window in windows
+        },
+        time_off=[
+            (block.start, block.end) for block in time_off if block.kind == TimeOff.Kind.TIME_OFF
+        ],
+        extra_hours=[
+            (block.start, block.end, provider.location)
+            for block in time_off
+            if block.kind == TimeOff.Kind.EXTRA_HOURS
+        ],
+        busy=[
+            (
+                appointment.start,
+                appointment.end
+                + datetime.timedelta(minutes=appointment.visit_type.buffer_after_minutes),
+                appointment.patient_id,
+                appointment.pk,
+            )
+            for appointment in appointments
+        ],
+        holds=[(offer.start, offer.end, offer.entry.patient_id, offer.pk) for offer in holds],
+    )
+
+
+def schedule_load(
+    *, provider: Provider, start_date: datetime.date, end_date: datetime.date, now=None
+) -> Schedule:
+    """Load one provider's schedule for local dates start_date..end_date (five queries)."""
+    now = now or timezone.now()
+    range_start, range_end = _load_range(start_date, end_date)
+    windows = list(provider.availability_windows.prefetch_related("visit_types"))
+    return _schedule_from(
+        provider,
+        windows,
+        list(_time_off_in(range_start, range_end).filter(provider=provider)),
+        list(_live_appointments(range_start, range_end).filter(provider=provider)),
+        list(_active_holds(now, range_start, range_end).filter(entry__provider=provider)),
+    )
+
+
+def providers_with_schedules(
+    providers_queryset, *, start_date: datetime.date, end_date: datetime.date, now=None
+) -> list[Provider]:
+    """The providers with their schedules prefetched (a constant number of queries).
+
+    Each provider gets `.schedule` (a Schedule) and `.bookable_visit_types`.
+    """
+    now = now or timezone.now()
+    range_start, range_end = _load_range(start_date, end_date)
+    providers = list(
+        providers_queryset.prefetch_related(
+            Prefetch(
+                "availability_windows",
+                queryset=AvailabilityWindow.objects.prefetch_related("visit_types"),
+                to_attr="prefetched_windows",
+            ),
+            Prefetch(
+                "time_off",
+                queryset=_time_off_in(range_start, range_end),
+                to_attr="prefetched_time_off",
+            ),
+            Prefetch(
+                "appointments",
+                queryset=_live_appointments(range_start, range_end),
+                to_attr="prefetched_appointments",
+            ),
+            Prefetch(
+                "visit_types",
+                queryset=VisitType.objects.filter(active=True).exclude(booking_policy="not_online"),
+                to_attr="bookable_visit_types",
+            ),
+        )
+    )
+    holds_by_provider: dict[int, list] = {}
+    for offer in _active_holds(now, range_start, range_end).filter(
+        entry__provider__in=[provider.pk for provider in providers]
+    ):
+        holds_by_provider.setdefault(offer.entry.provider_id, []).append(offer)
+    for provider in providers:
+        provider.schedule = _schedule_from(
+            provider,
+            provider.prefetched_windows,
+            provider.prefetched_time_off,
+            provider.prefetched_appointments,
+            holds_by_provider.get(provider.pk, []),
+        )
+    return providers
+
+
+def _days(start_date: datetime.date, end_date: datetime.date) -> Iterable[datetime.date]:
+    day = start_date
+    while day <= end_date:
+        yield day
+        day += datetime.timedelta(days=1)
+
+
+def _candidates(schedule: Schedule, visit_type: VisitType, day: datetime.date):
+    """(start, end, location) of every candidate slot on a local day, before exclusions."""
+    duration = datetime.timedelta(minutes=visit_type.duration_minutes)
+    for window in schedule.windows:
+        if window.weekday != day.weekday() or not _window_applies(schedule, window, visit_type):
+            continue
+        window_end, _ = local_to_utc(day, window.end_time, schedule.zone, edge="end")
+        wall = datetime.datetime.combine(day, window.start_time)
+        wall_end = datetime.datetime.combine(day, window.end_time)
+        while wall < wall_end:
+            start, exists = local_to_utc(day, wall.time(), schedule.zone)
+            if exists and start + duration <= window_end:
+                yield start, start + duration, window.location
+            wall += step()
+    day_start, _ = local_to_utc(day, datetime.time(), schedule.zone)
+    day_end, _ = local_to_utc(day + datetime.timedelta(days=1), datetime.time(), schedule.zone)
+    for extra_start, extra_end, location in schedule.extra_hours:
+        start = extra_start
+        while start + duration <= extra_end:
+            if day_start <= start < day_end:
+                yield start, start + duration, location
+            start += step()
+
+
+def blocking_reason(
+    schedule: Schedule,
+    *,
+    visit_type: VisitType,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    patient_id: int | None = None,
+    ignore_appointment_ids: set[int] = frozenset(),
+    ignore_offer_id: int | None = None,
+) -> str | None:
+    """Why [start, end) cannot be booked on this schedule beyond availability, or None.
+
+    "time_off", "slot_taken" (another live appointment or its buffer), "patient_busy", "slot_held".
+    """
+    for off_start, off_end in schedule.time_off:
+        if _overlaps(start, end, off_start, off_end):
+            return "time_off"
+    occupied_end = end + datetime.timedelta(minutes=visit_type.buffer_after_minutes)
+    for busy_start, busy_end, _patient_id, appointment_id in schedule.busy:
+        if appointment_id not in ignore_appointment_ids and _overlaps(
+            start, occupied_end, busy_start, busy_end
+        ):
+            return "slot_taken"
+    for hold_start, hold_end, hold_patient_id, offer_id in schedule.holds:
+        if offer_id == ignore_offer_id or hold_patient_id == patient_id:
+            continue
+        if _overlaps(start, end, hold_start, hold_end):
+            return "slot_held"
+    return None
+
+
+def within_availability(
+    schedule: Schedule, *, visit_type: VisitType, start: datetime.datetime, end: datetime.datetime
+) -> bool:
+    """Whether [start, end) lies inside one availability window (for this visit type) or extra hours."""
+    for extra_start, extra_end, _location in schedule.extra_hours:
+        if extra_start <= start and end <= extra_end:
+            return True
+    local_day = start.astimezone(schedule.zone).date()
+    for window in schedule.windows:
+        if window.weekday != local_day.weekday() or not _window_applies(
+            schedule, window, visit_type
+        ):
+            continue
+        window_start, _ = local_to_utc(local_day, window.start_time, schedule.zone, edge="start")
+        window_end, _ = local_to_utc(local_day, window.end_time, schedule.zone, edge="end")
+        if window_start <= start and end <= window_end:
+            return True
+    return False
+
+
+def slots_compute(
+    schedule: Schedule,
+    *,
+    visit_type: VisitType,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    now: datetime.datetime,
+    patient_id: int | None = None,
+    first_only: bool = False,
+) -> list[Slot]:
+    earliest = now + notice()
+    latest = now + horizon()
+    found: dict[datetime.datetime, Slot] = {}
+    for day in _days(start_date, end_date):
+        day_slots = {}
+        for start, end, location in _candidates(schedule, visit_type, day):
+            if start < earliest or start > latest or start in day_slots:
+                continue
+            if blocking_reason(
+                schedule, visit_type=visit_type, start=start, end=end, patient_id=patient_id
+            ):
+                continue
+            day_slots[start] = Slot(start=start, end=end, location=location)
+        found.update(day_slots)
+        if first_only and found:
+            break
+    slots = sorted(found.values(), key=lambda slot: slot.start)
+    return slots[:1] if first_only else slots
+
+
+def slot_list(
+    *,
+    provider: Provider,
+    visit_type: VisitType,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    now: datetime.datetime | None = None,
+    patient=None,
+) -> list[Slot]:
+    """Free slots of `visit_type` with `provider` on local dates start_date..end_date (inclusive).
+
+    `patient` (a Patient), when given, sees the slot held for them by a waitlist offer.
+    """
+    now = now or timezone.now()
+    schedule = schedule_load(provider=provider, start_date=start_date, end_date=end_date, now=now)
+    return slots_compute(
+        schedule,
+        visit_type=visit_type,
+        start_date=start_date,
+        end_date=end_date,
+        now=now,
+        patient_id=patient.pk if patient is not None else None,
+    )
+
+
+def next_free_slot(
+    provider: Provider, *, now: datetime.datetime, days: int
+) -> tuple[Slot, VisitType] | None:
+    """The earliest free slot over the provider's online-bookable visit types (prefetched)."""
+    start_date = now.astimezone(provider.schedule.zone).date()
+    end_date = start_date + datetime.timedelta(days=days)
+    best = None
+    for visit_type in provider.bookable_visit_types:
+        slots = slots_compute(
+            provider.schedule,
+            visit_type=visit_type,
+            start_date=start_date,
+            end_date=end_date,
+            now=now,
+            first_only=True,
+        )
+        if slots and (best is None or slots[0].start < best[0].start):
+            best = (slots[0], visit_type)
+    return best

@@ -1,0 +1,205 @@
+import datetime
+import zoneinfo
+
+import pytest
+
+from appointments.models import AppointmentStatus
+from appointments.slots import local_to_utc, slot_list
+from appointments.tests.factories import AppointmentFactory
+from providers.models import TimeOff
+from providers.tests.factories import AvailabilityWindowFactory, TimeOffFactory, VisitTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+UTC = datetime.UTC
+# "Now" for these tests: well before the dates asked about, so notice and horizon do not interfere.
+NOW = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def utc(*args):
+    return datetime.datetime(*args, tzinfo=UTC)
+
+
+def local_times(slots):
+    return [slot.start.astimezone(NEW_YORK).strftime("%a %H:%M") for slot in slots]
+
+
+@pytest.fixture
+def doctor(provider):
+    return provider.provider_profile
+
+
+def test_it_lists_slots_every_15_minutes_that_fit_the_window(doctor, visit_type):
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=0, start_time=datetime.time(9), end_time=datetime.time(10)
+    )
+    day = datetime.date(2026, 3, 2)  # a Monday
+    slots = slot_list(provider=doctor, visit_type=visit_type, start_date=day, end_date=day, now=NOW)
+    assert local_times(slots) == ["Mon 09:00", "Mon 09:15", "Mon 09:30"]
+    assert slots[0].start == utc(2026, 3, 2, 14, 0)
+    assert slots[0].end == utc(2026, 3, 2, 14, 30)
+
+
+def test_it_keeps_local_wall_clock_times_across_the_spring_forward_week(
+    doctor, visit_type, weekday_availability
+):
+    # DST starts in New York on Sunday 2026-03-08: 9:00 is 14:00 UTC before and 13:00 UTC after.
+    slots = slot_list(
+        provider=doctor,
+        visit_type=visit_type,
+        start_date=datetime.date(2026, 3, 6),
+        end_date=datetime.date(2026, 3, 9),
+        now=NOW,
+    )
+    firsts = {slot.start.astimezone(NEW_YORK).date(): slot.start for slot in reversed(slots)}
+    assert firsts[datetime.date(2026, 3, 6)] == utc(2026, 3, 6, 14, 0)
+    assert firsts[datetime.date(2026, 3, 9)] == utc(2026, 3, 9, 13, 0)
+    assert datetime.date(2026, 3, 7) not in firsts  # weekend
+
+
+def test_it_skips_wall_clock_times_that_do_not_exist_on_spring_forward_day(doctor, visit_type):
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=6, start_time=datetime.time(1), end_time=datetime.time(4)
+    )
+    day = datetime.date(2026, 3, 8)
+    slots = slot_list(provider=doctor, visit_type=visit_type, start_date=day, end_date=day, now=NOW)
+    assert local_times(slots) == [
+        "Sun 01:00", "Sun 01:15", "Sun 01:30", "Sun 01:45", "Sun 03:00", "Sun 03:15", "Sun 03:30",
+    ]  # fmt: skip
+    assert all(slot.end - slot.start == datetime.timedelta(minutes=30) for slot in slots)
+
+
+def test_it_offers_nothing_in_a_window_that_does_not_exist_on_spring_forward_day(
+    doctor, visit_type
+):
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=6, start_time=datetime.time(2, 0), end_time=datetime.time(2, 45)
+    )
+    day = datetime.date(2026, 3, 8)
+    assert (
+        slot_list(provider=doctor, visit_type=visit_type, start_date=day, end_date=day, now=NOW)
+        == []
+    )
+
+
+def test_it_never_offers_overlapping_slots_on_fall_back_day(doctor, visit_type):
+    # 2026-11-01: 01:00–02:00 happens twice in New York. Each wall-clock time is offered once.
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=6, start_time=datetime.time(0, 30), end_time=datetime.time(3)
+    )
+    day = datetime.date(2026, 11, 1)
+    slots = slot_list(
+        provider=doctor,
+        visit_type=visit_type,
+        start_date=day,
+        end_date=day,
+        now=utc(2026, 10, 20, 12),
+    )
+    starts = [slot.start for slot in slots]
+    assert len(starts) == len(set(starts))
+    assert starts == sorted(starts)
+    assert local_times(slots).count("Sun 01:00") == 1
+    assert slots[-1].end <= local_to_utc(day, datetime.time(3), NEW_YORK, edge="end")[0]
+
+
+def test_it_books_nothing_twice_on_fall_back_day(doctor, visit_type):
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=6, start_time=datetime.time(0, 30), end_time=datetime.time(3)
+    )
+    day = datetime.date(2026, 11, 1)
+    now = utc(2026, 10, 20, 12)
+    first = slot_list(provider=doctor, visit_type=visit_type, start_date=day, end_date=day, now=now)
+    AppointmentFactory(visit_type=visit_type, start=first[2].start)  # 01:00 EDT
+    after = slot_list(provider=doctor, visit_type=visit_type, start_date=day, end_date=day, now=now)
+    taken = first[2]
+    assert all(not (slot.start < taken.end and taken.start < slot.end) for slot in after)
+
+
+def test_it_removes_time_off(doctor, visit_type):
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=0, start_time=datetime.time(9), end_time=datetime.time(11)
+    )
+    TimeOffFactory(provider=doctor, start=utc(2026, 3, 2, 14, 30), end=utc(2026, 3, 2, 15, 30))
+    day = datetime.date(2026, 3, 2)
+    slots = slot_list(provider=doctor, visit_type=visit_type, start_date=day, end_date=day, now=NOW)
+    assert local_times(slots) == ["Mon 09:00", "Mon 10:30"]
+
+
+def test_it_adds_extra_hours(doctor, visit_type):
+    TimeOffFactory(
+        provider=doctor,
+        kind=TimeOff.Kind.EXTRA_HOURS,
+        start=utc(2026, 3, 7, 15),
+        end=utc(2026, 3, 7, 16),
+    )
+    day = datetime.date(2026, 3, 7)  # a Saturday, no weekly window
+    slots = slot_list(provider=doctor, visit_type=visit_type, start_date=day, end_date=day, now=NOW)
+    assert local_times(slots) == ["Sat 10:00", "Sat 10:15", "Sat 10:30"]
+
+
+def test_it_removes_booked_time_and_the_buffer_after_it(doctor):
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=0, start_time=datetime.time(9), end_time=datetime.time(11)
+    )
+    buffered = VisitTypeFactory(provider=doctor, duration_minutes=30, buffer_after_minutes=15)
+    AppointmentFactory(visit_type=buffered, start=utc(2026, 3, 2, 14, 30))  # 9:30–10:00, +15
+    day = datetime.date(2026, 3, 2)
+    slots = slot_list(provider=doctor, visit_type=buffered, start_date=day, end_date=day, now=NOW)
+    # 9:00 would run into 9:30 with its own buffer; 10:00 is inside the 15-minute buffer.
+    assert local_times(slots) == ["Mon 10:15", "Mon 10:30"]
+
+
+def test_it_frees_cancelled_time(doctor, visit_type):
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=0, start_time=datetime.time(9), end_time=datetime.time(10)
+    )
+    AppointmentFactory(
+        visit_type=visit_type, start=utc(2026, 3, 2, 14), status=AppointmentStatus.CANCELLED
+    )
+    day = datetime.date(2026, 3, 2)
+    slots = slot_list(provider=doctor, visit_type=visit_type, start_date=day, end_date=day, now=NOW)
+    assert local_times(slots)[0] == "Mon 09:00"
+
+
+def test_it_respects_the_minimum_notice(doctor, visit_type, settings):
+    settings.APPOINTMENT_MIN_NOTICE_MINUTES = 120
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=0, start_time=datetime.time(9), end_time=datetime.time(12)
+    )
+    day = datetime.date(2026, 3, 2)
+    now = utc(2026, 3, 2, 13, 50)  # 8:50 in New York
+    slots = slot_list(provider=doctor, visit_type=visit_type, start_date=day, end_date=day, now=now)
+    assert local_times(slots)[0] == "Mon 11:00"
+
+
+def test_it_respects_the_horizon(doctor, visit_type, settings):
+    settings.APPOINTMENT_HORIZON_DAYS = 7
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=0, start_time=datetime.time(9), end_time=datetime.time(10)
+    )
+    slots = slot_list(
+        provider=doctor,
+        visit_type=visit_type,
+        start_date=datetime.date(2026, 3, 2),
+        end_date=datetime.date(2026, 3, 20),
+        now=NOW,
+    )
+    assert {slot.start.date() for slot in slots} == {datetime.date(2026, 3, 2)}
+
+
+def test_it_only_uses_windows_for_their_visit_types(doctor, visit_type):
+    other_type = VisitTypeFactory(provider=doctor)
+    AvailabilityWindowFactory(
+        provider=doctor,
+        weekday=0,
+        start_time=datetime.time(9),
+        end_time=datetime.time(10),
+        visit_types=[other_type],
+    )
+    day = datetime.date(2026, 3, 2)
+    assert (
+        slot_list(provider=doctor, visit_type=visit_type, start_date=day, end_date=day, now=NOW)
+        == []
+    )
+    assert slot_list(provider=doctor, visit_type=other_type, start_date=day, end_date=day, now=NOW)

@@ -1,0 +1,100 @@
+import pytest
+from django.urls import reverse
+
+from patients.services import care_team_grant
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, *args):
+    return reverse(f"api:patients:{name}", args=args)
+
+
+def test_it_shows_me_my_profile(api_client, patient):
+    api_client.force_authenticate(patient)
+    body = api_client.get(url("patient-me")).json()
+    assert body["mrn"] == patient.patient_profile.mrn
+    assert body["email"] == "pat@example.test"
+
+
+@pytest.mark.parametrize("role", ["provider", "admin_user"])
+def test_it_answers_404_for_me_without_a_patient_profile(request, api_client, role):
+    api_client.force_authenticate(request.getfixturevalue(role))
+    assert api_client.get(url("patient-me")).status_code == 404
+
+
+def test_it_refuses_me_to_anonymous(api_client):
+    assert api_client.get(url("patient-me")).status_code == 401
+
+
+def test_it_updates_my_contact_details(api_client, patient):
+    api_client.force_authenticate(patient)
+    response = api_client.patch(
+        url("patient-me"), {"phone": "+1 555 0199", "city": "Springfield"}, format="json"
+    )
+    assert response.status_code == 200
+    patient.patient_profile.refresh_from_db()
+    assert (patient.patient_profile.phone, patient.patient_profile.city) == (
+        "+1 555 0199",
+        "Springfield",
+    )
+
+
+@pytest.mark.parametrize("field", ["mrn", "date_of_birth", "legal_last_name"])
+def test_it_refuses_to_change_read_only_fields(api_client, patient, field):
+    before = patient.patient_profile
+    api_client.force_authenticate(patient)
+    response = api_client.patch(
+        url("patient-me"), {field: "2000-01-01", "phone": "1"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "read_only_field"
+    assert field in response.json()["fields"]
+    after = type(before).objects.get(pk=before.pk)
+    assert (after.mrn, after.date_of_birth, after.phone) == (
+        before.mrn,
+        before.date_of_birth,
+        before.phone,
+    )
+
+
+def test_it_rejects_a_non_object_body(api_client, patient):
+    api_client.force_authenticate(patient)
+    assert api_client.patch(url("patient-me"), [1, 2], format="json").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("role", "on_team", "count", "sees_owner"),
+    [
+        ("patient", False, 1, True),
+        ("other_patient", False, 1, False),
+        ("provider", True, 1, True),
+        ("provider", False, 0, False),
+        ("admin_user", False, 2, True),
+    ],
+)
+def test_it_lists_the_patients_a_role_may_see(
+    request, api_client, patient, other_patient, provider, role, on_team, count, sees_owner
+):
+    if on_team:
+        care_team_grant(patient=patient.patient_profile, provider=provider.provider_profile)
+    api_client.force_authenticate(request.getfixturevalue(role))
+    body = api_client.get(url("patient-list")).json()
+    assert body["count"] == count
+    owner_id = str(patient.patient_profile.public_id)
+    assert (owner_id in [p["id"] for p in body["results"]]) is sees_owner
+    detail = api_client.get(url("patient-detail", owner_id))
+    assert detail.status_code == (200 if sees_owner else 404)
+
+
+def test_it_searches_the_care_team_by_name_mrn_and_birth_date(api_client, patient, provider):
+    profile = patient.patient_profile
+    care_team_grant(patient=profile, provider=provider.provider_profile)
+    api_client.force_authenticate(provider)
+    for query in (
+        {"q": profile.legal_last_name[:3]},
+        {"q": profile.mrn},
+        {"date_of_birth": profile.date_of_birth.isoformat()},
+    ):
+        assert api_client.get(url("patient-list"), query).json()["count"] == 1, query
+    assert api_client.get(url("patient-list"), {"q": "zzzz"}).json()["count"] == 0

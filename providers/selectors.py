@@ -1,0 +1,86 @@
+"""Reads on providers: search (with each one's next free slot), visit types."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from appointments.slots import next_free_slot, providers_with_schedules
+from providers.models import BookingPolicy, Provider, VisitType
+
+# How far provider search looks for the next free slot.
+NEXT_SLOT_SEARCH_DAYS = 30
+
+
+def provider_queryset() -> QuerySet[Provider]:
+    """Providers patients can find: active accounts only."""
+    return Provider.objects.filter(user__is_active=True).select_related("specialty", "user")
+
+
+def _language_condition(code: str) -> Q:
+    code = code.strip().lower()
+    return (
+        Q(languages=code)
+        | Q(languages__startswith=f"{code},")
+        | Q(languages__endswith=f",{code}")
+        | Q(languages__contains=f",{code},")
+    )
+
+
+def provider_filter(
+    *,
+    specialty: str | None = None,
+    name: str | None = None,
+    language: str | None = None,
+    providers: QuerySet[Provider] | None = None,
+) -> QuerySet[Provider]:
+    """Providers (from `providers`, default all findable) by specialty, name and language."""
+    if providers is None:
+        providers = provider_queryset()
+    if specialty:
+        providers = providers.filter(
+            Q(specialty__slug=specialty) | Q(specialty__name__iexact=specialty)
+        )
+    if name:
+        for word in name.split():
+            providers = providers.filter(display_name__icontains=word)
+    if language:
+        providers = providers.filter(_language_condition(language))
+    return providers.order_by("display_name", "pk")
+
+
+def provider_search(
+    *,
+    specialty: str | None = None,
+    name: str | None = None,
+    language: str | None = None,
+    now: datetime.datetime | None = None,
+    providers: QuerySet[Provider] | None = None,
+) -> list[Provider]:
+    """Providers by specialty (slug or name), name and language, each with `.next_free_slot`
+    (a Slot or None) and `.next_free_visit_type`, in a constant number of queries."""
+    now = now or timezone.now()
+    if providers is None:
+        providers = provider_filter(specialty=specialty, name=name, language=language)
+    today = now.date() - datetime.timedelta(days=1)
+    loaded = providers_with_schedules(
+        providers,
+        start_date=today,
+        end_date=today + datetime.timedelta(days=NEXT_SLOT_SEARCH_DAYS + 1),
+        now=now,
+    )
+    for provider in loaded:
+        found = next_free_slot(provider, now=now, days=NEXT_SLOT_SEARCH_DAYS)
+        provider.next_free_slot, provider.next_free_visit_type = found or (None, None)
+    return loaded
+
+
+def visit_types_for(
+    *, provider: Provider, bookable_online_only: bool = False
+) -> QuerySet[VisitType]:
+    visit_types = provider.visit_types.filter(active=True)
+    if bookable_online_only:
+        visit_types = visit_types.exclude(booking_policy=BookingPolicy.NOT_ONLINE)
+    return visit_types.order_by("name", "pk")
