@@ -338,9 +338,7 @@ def test_it_edits_a_visit_type(client_for, provider, visit_type):
     assert (visit_type.name, visit_type.duration_minutes) == ("Long consultation", 60)
 
 
-def test_it_deactivates_a_used_visit_type_instead_of_deleting_it(
-    client_for, provider, visit_type
-):
+def test_it_deactivates_a_used_visit_type_instead_of_deleting_it(client_for, provider, visit_type):
     AppointmentFactory(visit_type=visit_type)
     client_for(provider).post(
         reverse("provider_portal:visit_type", args=[visit_type.public_id]), {"action": "delete"}
