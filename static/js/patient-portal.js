@@ -9,8 +9,11 @@ function addDays(isoDate, days) {
   return date.toISOString().slice(0, 10);
 }
 
+// A calendar date (no time of day) as the server writes it: "Thu 10 Dec".
 function shortDate(isoDate, options) {
-  return formatDateTime(`${isoDate}T12:00:00Z`, "UTC", options);
+  return new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", ...options })
+    .format(new Date(`${isoDate}T12:00:00Z`))
+    .replace(",", "");
 }
 
 // --- Find a provider -------------------------------------------------------------------

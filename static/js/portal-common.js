@@ -81,7 +81,8 @@ export function announce(region, text) {
 }
 
 export function formatDateTime(iso, zone, options) {
-  return new Intl.DateTimeFormat("en-GB", { timeZone: zone, ...options }).format(new Date(iso));
+  // en-US names the zone as the server does ("EST"); h23 keeps the 24-hour clock of the pages.
+  return new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", ...options }).format(new Date(iso));
 }
 
 export function setBusy(form, busy) {

@@ -1,0 +1,180 @@
+"""A patient finds a provider, books a slot, sees it, cancels it: in a real browser.
+
+Playwright (sync API) drives Debian's Chromium in the test thread; pytest-django's live_server
+serves the app from another thread. Run with: pytest -m browser tests/browser/
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from appointments.models import Appointment, AppointmentStatus
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "var"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the test are safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        shutil.which(CHROMIUM) is None, reason=f"no Chromium at {CHROMIUM} for the browser test"
+    ),
+]
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _signed_in_page(browser, live_server, user):
+    """A 375-px-wide page signed in as `user` (session cookie made by the test client)."""
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session_cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=1)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session_cookie,
+                "url": live_server.url,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.problems = []
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    # Failed requests are checked by URL below (the browser's own /favicon.ico probe is fine).
+    page.on(
+        "console",
+        lambda message: (
+            page.problems.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            page.problems.append(f"{response.status} {response.url}")
+            if response.status >= 400 and not response.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    return context, page
+
+
+@pytest.fixture
+def phone_page(browser, live_server, patient):
+    context, page = _signed_in_page(browser, live_server, patient)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def provider_page(browser, live_server, provider):
+    context, page = _signed_in_page(browser, live_server, provider)
+    yield page
+    context.close()
+
+
+def test_it_lets_a_patient_find_book_and_cancel(
+    transactional_db, live_server, phone_page, patient, provider, visit_type, weekday_availability
+):
+    page = phone_page
+    doctor = provider.provider_profile
+
+    # Find the provider (the search runs through the API).
+    page.goto(f"{live_server.url}/patient/providers/")
+    page.get_by_label("Name").fill(doctor.display_name)
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("status").filter(has_text="1 provider found.").wait_for()
+    page.get_by_role("link", name=f"See available times with {doctor.title}").click()
+
+    # The week view: go to next week (slots loaded from the API), pick the first free time.
+    page.get_by_role("heading", name=f"Book with {doctor.title}").wait_for()
+    page.get_by_role("link", name="Next week →").click()
+    page.locator("#slots-status").filter(has_text="this week").wait_for()
+    page.locator("a.slot").first.click()
+
+    # The confirmation step: reason typed, the button reached and pressed with the keyboard.
+    page.get_by_role("heading", name="Confirm your booking").wait_for()
+    reason = page.get_by_label("Reason for the visit")
+    reason.fill("Persistent cough")
+    reason.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "book-button"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "booking-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.keyboard.press("Enter")
+
+    page.get_by_text("Your appointment is booked.").wait_for()
+    appointment = Appointment.objects.get(patient=patient.patient_profile)
+    assert appointment.status == AppointmentStatus.BOOKED
+    assert appointment.reason == "Persistent cough"
+
+    # It shows in "My appointments"; open it and cancel it.
+    page.get_by_role("link", name="My appointments").first.click()
+    upcoming = page.locator("section", has=page.get_by_role("heading", name="Upcoming"))
+    upcoming.locator(f'[data-appointment="{appointment.public_id}"] a').click()
+    page.get_by_label("Why are you cancelling?").fill("Feeling better")
+    page.get_by_role("button", name="Cancel appointment").click()
+    page.locator("#appointment-status").filter(has_text="Cancelled").wait_for()
+    assert page.evaluate("document.activeElement.id") == "appointment-heading"
+
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+    page.get_by_role("link", name="My appointments").first.click()
+    past = page.locator("section", has=page.get_by_role("heading", name="Past and cancelled"))
+    assert "Cancelled" in past.locator(f'[data-appointment="{appointment.public_id}"]').inner_text()
+    assert page.problems == []
+
+
+def test_it_lets_a_provider_confirm_a_request_with_the_keyboard(
+    transactional_db, live_server, provider_page, visit_type
+):
+    from appointments.tests.factories import AppointmentFactory
+
+    page = provider_page
+    requested = AppointmentFactory(visit_type=visit_type, status=AppointmentStatus.REQUESTED)
+    page.goto(f"{live_server.url}/provider/requests/")
+    row = page.locator(f'[data-appointment="{requested.public_id}"]')
+    row.get_by_role("button", name="Confirm").focus()
+    page.keyboard.press("Enter")
+    row.locator("[data-status]").filter(has_text="Booked").wait_for()
+    page.get_by_role("status").filter(has_text="Request confirmed.").wait_for()
+    # The next actions of a booked visit replace confirm/decline, and focus stays in the row.
+    assert row.get_by_role("button", name="Check in").is_visible()
+    assert page.evaluate("document.activeElement.dataset.action") == "check-in"
+    requested.refresh_from_db()
+    assert requested.status == AppointmentStatus.BOOKED
+
+    # A refused action shows the API's message in the live region.
+    row.get_by_role("button", name="Complete").click()
+    page.locator("#action-error").filter(has_text="once it has started").wait_for()
+    assert page.problems == [
+        f"400 {live_server.url}/api/v1/appointments/{requested.public_id}/complete/"
+    ]
