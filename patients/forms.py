@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from config.api import ApplicationError
 from patients.models import PATIENT_CONTACT_FIELDS, Patient
@@ -38,4 +39,33 @@ class PatientContactForm(forms.ModelForm):
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
         if not error.fields:
+            self.add_error(None, error.message)
+
+
+class PatientStartForm(forms.Form):
+    """What a new patient account tells us before booking; the clinic checks it at the first visit."""
+
+    legal_first_name = forms.CharField(label="Legal first name", max_length=100)
+    legal_last_name = forms.CharField(label="Legal last name", max_length=100)
+    preferred_name = forms.CharField(label="Preferred name", max_length=100, required=False)
+    date_of_birth = forms.DateField(
+        label="Date of birth", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    phone = forms.CharField(
+        max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        return value
+
+    def add_application_error(self, error: ApplicationError) -> None:
+        placed = False
+        for name, messages in error.fields.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+                placed = True
+        if not placed:
             self.add_error(None, error.message)

@@ -5,6 +5,7 @@ these views, which call the same services as the API)."""
 
 import datetime
 import uuid
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,10 +25,10 @@ from appointments.selectors import (
     waitlist_offers_for,
 )
 from appointments.slots import slot_list
-from config.api import ApplicationError
-from patients.forms import PatientContactForm
+from config.api import ApplicationError, ConflictError
+from patients.forms import PatientContactForm, PatientStartForm
 from patients.selectors import patient_for_user
-from patients.services import patient_update_contact
+from patients.services import patient_create, patient_update_contact
 from providers.models import BookingPolicy, Specialty
 from providers.selectors import provider_filter, provider_queryset, provider_search, visit_types_for
 
@@ -53,11 +54,29 @@ LANGUAGES = (
 PAST_SHOWN = 50
 
 
+class _NoPatientProfile(Exception):
+    pass
+
+
 def _my_patient(request):
     patient = patient_for_user(request.user)
     if patient is None:
-        raise Http404("No patient profile for this account.")
+        raise _NoPatientProfile
     return patient
+
+
+def patient_page(view):
+    """A page of the patient portal: patients only; without a profile yet, first complete it."""
+
+    @role_required(Role.PATIENT)
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _NoPatientProfile:
+            return redirect("patient_portal:home")
+
+    return wrapper
 
 
 def _cutoff(appointment) -> datetime.datetime:
@@ -76,9 +95,29 @@ def _policy_context() -> dict:
     return {"cutoff_hours": settings.APPOINTMENT_CANCEL_CUTOFF_HOURS}
 
 
+def _profile_start(request):
+    """A new patient account (self sign-up) names itself before using the portal."""
+    form = PatientStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient_create(user=request.user, by=request.user, **form.cleaned_data)
+        except ConflictError:
+            pass  # created meanwhile (a second tab): nothing to do
+        except ApplicationError as error:
+            form.add_application_error(error)
+        if not form.errors:
+            messages.success(request, "Welcome to Medora. Your patient profile is ready.")
+            return redirect("patient_portal:home")
+    return render(
+        request, "patients/profile_start.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
 @role_required(Role.PATIENT)
 def home(request):
-    patient = _my_patient(request)
+    patient = patient_for_user(request.user)
+    if patient is None:
+        return _profile_start(request)
     now = timezone.now()
     upcoming = list(appointment_list_for(user=request.user, status=list(UPCOMING), start=now)[:3])
     for appointment in upcoming:
@@ -101,7 +140,7 @@ def home(request):
     )
 
 
-@role_required(Role.PATIENT)
+@patient_page
 def provider_find(request):
     _my_patient(request)
     specialty = request.GET.get("specialty", "").strip()
@@ -142,7 +181,7 @@ def _visible_appointment(request, appointment_id):
     return get_object_or_404(appointment_list_for(user=request.user), public_id=appointment_id)
 
 
-@role_required(Role.PATIENT)
+@patient_page
 def provider_slots(request, provider_id):
     """A week of free slots of one provider and visit type; prev/next week; join the waitlist."""
     patient = _my_patient(request)
@@ -214,7 +253,7 @@ def _uuid(value):
         raise Http404("Not found.") from error
 
 
-@role_required(Role.PATIENT)
+@patient_page
 def book(request):
     """The confirmation step before booking (or requesting, or moving) a visit."""
     patient = _my_patient(request)
@@ -268,7 +307,7 @@ def book(request):
     )
 
 
-@role_required(Role.PATIENT)
+@patient_page
 def appointment_list(request):
     _my_patient(request)
     now = timezone.now()
@@ -290,7 +329,7 @@ def appointment_list(request):
     )
 
 
-@role_required(Role.PATIENT)
+@patient_page
 def appointment_detail(request, appointment_id):
     """One appointment: the result page after booking; cancel (no-JS fallback) and reschedule."""
     _my_patient(request)
@@ -322,7 +361,7 @@ def appointment_detail(request, appointment_id):
     )
 
 
-@role_required(Role.PATIENT)
+@patient_page
 def profile(request):
     """My profile: everything shown, contact details editable, MRN and date of birth read-only."""
     patient = _my_patient(request)
@@ -389,7 +428,7 @@ def _waitlist_post(request, patient):
     return redirect("patient_portal:waitlist")
 
 
-@role_required(Role.PATIENT)
+@patient_page
 def waitlist(request):
     """My waitlist entries and any slot held for me (with its countdown), to claim."""
     patient = _my_patient(request)

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus, WaitlistEntry, WaitlistOffer
 from appointments.tests.factories import AppointmentFactory, WaitlistEntryFactory
+from patients.models import Patient
 from patients.tests.factories import PatientFactory
 from providers.tests.factories import ProviderFactory, VisitTypeFactory
 
@@ -347,3 +348,111 @@ def test_it_hides_other_patients_waitlist_offers(client_for, other_patient):
     )
     response = client_for(other_patient).get(reverse("patient_portal:waitlist"))
     assert response.context["offers"] == []
+
+
+def test_it_asks_a_new_patient_account_to_complete_its_profile(client_for):
+    from accounts.tests.factories import PatientUserFactory
+
+    user = PatientUserFactory()
+    client = client_for(user)
+    response = client.get(reverse("patient_portal:home"))
+    assert "Complete your patient profile" in response.content.decode()
+    assert client.get(reverse("patient_portal:appointments"))["Location"] == reverse(
+        "patient_portal:home"
+    )
+    response = client.post(
+        reverse("patient_portal:home"),
+        {"legal_first_name": "Nia", "legal_last_name": "Okoro", "date_of_birth": "1990-05-01"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.patient_profile.legal_last_name == "Okoro"
+    assert user.patient_profile.mrn
+
+
+def test_it_refuses_an_incomplete_new_profile(client_for):
+    from accounts.tests.factories import PatientUserFactory
+
+    user = PatientUserFactory()
+    response = client_for(user).post(
+        reverse("patient_portal:home"), {"legal_first_name": "Nia", "date_of_birth": "2999-01-01"}
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"legal_last_name", "date_of_birth"}
+    assert not Patient.objects.filter(user=user).exists()
+
+
+def test_it_reschedules_in_one_step_without_javascript(
+    client_for, patient, doctor, visit_type, appointment
+):
+    client = client_for(patient)
+    slots_page = client.get(
+        reverse("patient_portal:provider_slots", args=[doctor.public_id]),
+        {"reschedule": str(appointment.public_id)},
+    )
+    assert slots_page.status_code == 200
+    assert "Move your appointment" in slots_page.content.decode()
+    new_start = appointment.start + datetime.timedelta(hours=2)
+    response = client.post(
+        reverse("patient_portal:book"),
+        {
+            "provider": str(doctor.public_id),
+            "visit_type": str(visit_type.public_id),
+            "start": new_start.isoformat(),
+            "reschedule": str(appointment.public_id),
+        },
+    )
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+    moved = Appointment.objects.get(status=AppointmentStatus.BOOKED)
+    assert moved.start == new_start
+
+
+def test_it_cannot_reschedule_another_patients_appointment(
+    client_for, other_patient, doctor, appointment
+):
+    response = client_for(other_patient).get(
+        reverse("patient_portal:provider_slots", args=[doctor.public_id]),
+        {"reschedule": str(appointment.public_id)},
+    )
+    assert response.status_code == 404
+
+
+def test_it_claims_a_held_offer_without_javascript(client_for, patient, doctor, visit_type):
+    entry = WaitlistEntryFactory(
+        patient=patient.patient_profile, visit_type=visit_type, status="offered"
+    )
+    start = _next_weekday_at(11, doctor.zone)
+    offer = WaitlistOffer.objects.create(
+        entry=entry,
+        start=start,
+        end=start + datetime.timedelta(minutes=30),
+        hold_until=timezone.now() + datetime.timedelta(minutes=20),
+    )
+    response = client_for(patient).post(
+        reverse("patient_portal:waitlist"), {"action": "claim", "offer": str(offer.public_id)}
+    )
+    assert response.status_code == 302
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOffer.Status.CLAIMED
+    assert offer.appointment.start == start
+
+
+def test_it_leaves_the_waitlist_without_javascript(client_for, patient):
+    entry = WaitlistEntryFactory(patient=patient.patient_profile)
+    client_for(patient).post(
+        reverse("patient_portal:waitlist"), {"action": "leave", "entry": str(entry.public_id)}
+    )
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.CANCELLED
+
+
+def test_it_cannot_leave_another_patients_waitlist_entry(client_for, other_patient, patient):
+    entry = WaitlistEntryFactory(patient=patient.patient_profile)
+    response = client_for(other_patient).post(
+        reverse("patient_portal:waitlist"), {"action": "leave", "entry": str(entry.public_id)}
+    )
+    assert response.status_code == 404
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.WAITING
