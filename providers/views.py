@@ -7,6 +7,7 @@ editors are plain Django forms calling providers/services.py.
 
 import datetime
 import uuid
+from functools import wraps
 
 from django.contrib import messages
 from django.http import Http404
@@ -41,11 +42,30 @@ PATIENTS_SHOWN = 50
 REQUESTS_ON_HOME = 10
 
 
+class _NoProviderProfile(Exception):
+    pass
+
+
 def _my_provider(request) -> Provider:
     try:
         return Provider.objects.select_related("specialty").get(user=request.user)
     except Provider.DoesNotExist as error:
-        raise Http404("No provider profile for this account.") from error
+        raise _NoProviderProfile from error
+
+
+def provider_page(view):
+    """A page of the provider portal: providers only. An invited provider whose profile the
+    clinic has not set up yet is told so (the admin creates it; a provider cannot)."""
+
+    @role_required(Role.PROVIDER)
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _NoProviderProfile:
+            return render(request, "providers/no_profile.html")
+
+    return wrapper
 
 
 def _row_id(value) -> int:
@@ -74,7 +94,7 @@ def _agenda_days(appointments, days: list[datetime.date], zone) -> list[dict]:
     return [{"date": day, "appointments": by_day[day]} for day in days]
 
 
-@role_required(Role.PROVIDER)
+@provider_page
 def home(request):
     """Today's agenda and the requests waiting for an answer."""
     provider = _my_provider(request)
@@ -103,7 +123,7 @@ def home(request):
     )
 
 
-@role_required(Role.PROVIDER)
+@provider_page
 def week(request):
     """Seven days of the agenda from ?start= (default today), in the provider's zone."""
     provider = _my_provider(request)
@@ -135,7 +155,7 @@ def week(request):
     )
 
 
-@role_required(Role.PROVIDER)
+@provider_page
 def requests(request):
     """Every upcoming request, to confirm or decline."""
     provider = _my_provider(request)
@@ -166,7 +186,7 @@ def _save(request, form, call, success: str) -> bool:
     return True
 
 
-@role_required(Role.PROVIDER)
+@provider_page
 def availability(request):
     """The weekly windows: add one, remove one."""
     provider = _my_provider(request)
@@ -206,7 +226,7 @@ def availability(request):
     )
 
 
-@role_required(Role.PROVIDER)
+@provider_page
 def time_off(request):
     """Upcoming time off and extra hours: add a block, remove one."""
     provider = _my_provider(request)
@@ -255,7 +275,7 @@ def time_off(request):
     )
 
 
-@role_required(Role.PROVIDER)
+@provider_page
 def visit_types(request):
     """The visit types patients book: list them, add one."""
     provider = _my_provider(request)
@@ -281,7 +301,7 @@ def visit_types(request):
     )
 
 
-@role_required(Role.PROVIDER)
+@provider_page
 def visit_type_edit(request, visit_type_id):
     provider = _my_provider(request)
     visit_type = get_object_or_404(provider.visit_types, public_id=visit_type_id)
@@ -308,7 +328,7 @@ def visit_type_edit(request, visit_type_id):
     )
 
 
-@role_required(Role.PROVIDER)
+@provider_page
 def patient_list(request):
     """My care team's patients, searchable by name, MRN and date of birth."""
     provider = _my_provider(request)
@@ -341,7 +361,7 @@ def _age(date_of_birth: datetime.date, today: datetime.date) -> int:
     return today.year - date_of_birth.year - before_birthday
 
 
-@role_required(Role.PROVIDER)
+@provider_page
 def patient_detail(request, patient_id: uuid.UUID):
     """The patient header (the records issue fills the page below it). Off the care team: 404."""
     provider = _my_provider(request)

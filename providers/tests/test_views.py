@@ -22,7 +22,9 @@ def doctor(provider):
 @pytest.fixture
 def on_team(doctor, admin_user):
     """A patient on `provider`'s care team."""
-    patient = PatientFactory(legal_first_name="Ada", legal_last_name="Lovelace")
+    patient = PatientFactory(
+        legal_first_name="Ada", legal_last_name="Lovelace", date_of_birth=datetime.date(1985, 6, 15)
+    )
     care_team_grant(patient=patient, provider=doctor, by=admin_user)
     return patient
 
@@ -89,7 +91,8 @@ def test_it_shows_the_patient_header(client_for, provider, doctor, on_team, visi
     body = response.content.decode()
     assert on_team.mrn in body
     assert "Lovelace" in body
-    assert response.context["age"] >= 0
+    today = timezone.now().astimezone(doctor.zone).date()
+    assert response.context["age"] == today.year - 1985 - ((today.month, today.day) < (6, 15))
     assert [a.pk for a in response.context["upcoming"]] == [upcoming.pk]
 
 
@@ -345,3 +348,11 @@ def test_it_deactivates_a_used_visit_type_instead_of_deleting_it(client_for, pro
     )
     visit_type.refresh_from_db()
     assert visit_type.active is False
+
+
+def test_it_tells_a_provider_without_a_profile_to_wait_for_the_clinic(client_for):
+    from accounts.tests.factories import ProviderUserFactory
+
+    response = client_for(ProviderUserFactory()).get(reverse("provider_portal:availability"))
+    assert response.status_code == 200
+    assert "not set up yet" in response.content.decode()
