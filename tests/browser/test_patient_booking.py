@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from appointments.models import Appointment, AppointmentStatus
@@ -44,6 +45,9 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # The test body's ORM calls ran while Playwright's loop was active, on a connection of
+        # their own: close it, or the test database cannot be dropped at the end (PostgreSQL).
+        connections.close_all()
 
 
 def _signed_in_page(browser, live_server, user):
