@@ -12,7 +12,6 @@ on PostgreSQL the exclusion constraints are the final guard (IntegrityError → 
 from __future__ import annotations
 
 import datetime
-import functools
 import secrets
 
 from django.conf import settings
@@ -30,7 +29,12 @@ from appointments.models import (
     WaitlistEntry,
     WaitlistOffer,
 )
-from appointments.tasks import appointment_notify, waitlist_offer_notify
+from appointments.tasks import (
+    appointment_notify,
+    enqueue_on_commit,
+    waitlist_offer_freed_time,
+    waitlist_offer_notify,
+)
 from config.api import ApplicationError, ConflictError, ForbiddenError, NotFoundError
 from patients.models import Patient
 from patients.services import care_team_grant, care_team_has
@@ -44,8 +48,19 @@ CONFLICT_MESSAGES = {
 
 
 def _queue_notification(appointment: Appointment, event: str) -> None:
-    public_id = str(appointment.public_id)
-    transaction.on_commit(lambda: appointment_notify.delay(public_id, event))
+    enqueue_on_commit(appointment_notify, str(appointment.public_id), event)
+
+
+def _queue_waitlist_offer(*, provider: Provider, start, end, now) -> None:
+    """After commit, offer [start, end) to the waitlist (a Celery task: the request that freed
+    the time does not wait for it, and cannot fail because of it)."""
+    enqueue_on_commit(
+        waitlist_offer_freed_time,
+        str(provider.public_id),
+        start.isoformat(),
+        end.isoformat(),
+        now.isoformat() if now else None,
+    )
 
 
 def _is_staff_for(by: User, provider: Provider) -> bool:
@@ -100,15 +115,18 @@ def _check_time(
     now: datetime.datetime,
     ignore_appointment_ids: set[int] = frozenset(),
     ignore_offer_id: int | None = None,
+    enforce_notice: bool = True,
 ) -> None:
     """Raise the first broken rule for booking [start, end): 400 for rules, 409 for conflicts."""
     if timezone.is_naive(start):
         raise ApplicationError("Give the start time with its UTC offset.", code="naive_datetime")
-    min_start = now + (slot_engine.notice() if by.role == Role.PATIENT else datetime.timedelta(0))
+    # The clinic may fit someone in at short notice; patients book at least the notice ahead.
+    needs_notice = enforce_notice and by.role == Role.PATIENT
+    min_start = now + (slot_engine.notice() if needs_notice else datetime.timedelta(0))
     if start < min_start:
         raise ApplicationError(
             "This time is too soon to book online."
-            if by.role == Role.PATIENT
+            if needs_notice
             else "This time is in the past.",
             code="too_soon",
         )
@@ -173,8 +191,11 @@ def _appointment_create(
     ignore_appointment_ids: set[int] = frozenset(),
     ignore_offer_id: int | None = None,
     rescheduled_from: Appointment | None = None,
+    enforce_notice: bool = True,
 ) -> Appointment:
     """Check the rules and insert, inside the caller's transaction and locks."""
+    if timezone.is_naive(start):
+        raise ApplicationError("Give the start time with its UTC offset.", code="naive_datetime")
     start = start.astimezone(datetime.UTC)
     end = start + datetime.timedelta(minutes=visit_type.duration_minutes)
     if (
@@ -195,6 +216,7 @@ def _appointment_create(
         now=now,
         ignore_appointment_ids=ignore_appointment_ids,
         ignore_offer_id=ignore_offer_id,
+        enforce_notice=enforce_notice,
     )
     appointment = Appointment(
         patient=patient,
@@ -361,14 +383,8 @@ def _release(appointment: Appointment, *, by: User, reason: str, now: datetime.d
 
 def _offer_freed_time(appointment: Appointment, *, now: datetime.datetime) -> None:
     if appointment.start > now:
-        transaction.on_commit(
-            functools.partial(
-                waitlist_offer_next,
-                provider=appointment.provider,
-                start=appointment.start,
-                end=appointment.end,
-                now=now,
-            )
+        _queue_waitlist_offer(
+            provider=appointment.provider, start=appointment.start, end=appointment.end, now=now
         )
 
 
@@ -443,6 +459,7 @@ def appointment_reschedule(
             f"An appointment that is {old.get_status_display().lower()} cannot be rescheduled.",
             code="invalid_status",
         )
+    _check_visit_type(provider=old.provider, visit_type=old.visit_type, by=by)
     _lock(old.provider, old.patient)
     status = (
         AppointmentStatus.REQUESTED
@@ -611,15 +628,7 @@ def waitlist_leave(
     for offer in entry.offers.filter(status=WaitlistOffer.Status.OFFERED):
         offer.status = WaitlistOffer.Status.DECLINED
         offer.save(update_fields=["status"])
-        transaction.on_commit(
-            functools.partial(
-                waitlist_offer_next,
-                provider=entry.provider,
-                start=offer.start,
-                end=offer.end,
-                now=now,
-            )
-        )
+        _queue_waitlist_offer(provider=entry.provider, start=offer.start, end=offer.end, now=now)
     audit_event("waitlist.left", actor=by, subject=entry)
     return entry
 
@@ -691,9 +700,7 @@ def waitlist_offer_next(
             entry.status = WaitlistEntry.Status.OFFERED
             entry.save(update_fields=["status", "updated_at"])
             audit_event("waitlist.offered", subject=entry, details={"offer": str(offer.public_id)})
-            transaction.on_commit(
-                functools.partial(waitlist_offer_notify.delay, str(offer.public_id))
-            )
+            enqueue_on_commit(waitlist_offer_notify, str(offer.public_id))
             return offer
     return None
 
@@ -726,6 +733,8 @@ def waitlist_claim(
         status=AppointmentStatus.BOOKED,
         now=now,
         ignore_offer_id=offer.pk,
+        # The slot met the notice when it was offered; the hold keeps it claimable until expiry.
+        enforce_notice=False,
     )
     offer.status = WaitlistOffer.Status.CLAIMED
     offer.appointment = appointment

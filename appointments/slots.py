@@ -352,11 +352,14 @@ def slot_list(
 
 
 def next_free_slot(
-    provider: Provider, *, now: datetime.datetime, days: int
+    provider: Provider,
+    *,
+    now: datetime.datetime,
+    start_date: datetime.date,
+    end_date: datetime.date,
 ) -> tuple[Slot, VisitType] | None:
-    """The earliest free slot over the provider's online-bookable visit types (prefetched)."""
-    start_date = now.astimezone(provider.schedule.zone).date()
-    end_date = start_date + datetime.timedelta(days=days)
+    """The earliest free slot over the provider's online-bookable visit types, on local dates
+    start_date..end_date (the schedule, prefetched, must cover those dates)."""
     best = None
     for visit_type in provider.bookable_visit_types:
         slots = slots_compute(

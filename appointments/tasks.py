@@ -1,10 +1,20 @@
-"""Thin Celery tasks: load by id, call the service, done. Queued with transaction.on_commit."""
+"""Thin Celery tasks: load by id, call the service, done. Queued with transaction.on_commit.
+
+Ids are public ids (UUID strings). Each task is safe to run twice: the notifications dedupe on
+Notification.dedupe_key, and the waitlist services re-check state under a lock.
+"""
+
+import datetime
+import logging
 
 from celery import shared_task
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from appointments import notifications
 from appointments.models import Appointment, WaitlistOffer
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="appointments.appointment_notify")
@@ -41,3 +51,36 @@ def waitlist_expire_holds() -> int:
     from appointments.services import waitlist_expire_holds as expire
 
     return expire(now=timezone.now())
+
+
+@shared_task(name="appointments.waitlist_offer_freed_time")
+def waitlist_offer_freed_time(
+    provider_id: str, start: str, end: str, now: str | None = None
+) -> None:
+    """Offer time freed by a cancellation or removed time off to the waitlist."""
+    from appointments.services import waitlist_offer_next
+    from providers.models import Provider
+
+    provider = Provider.objects.filter(public_id=provider_id).first()
+    if provider is not None:
+        waitlist_offer_next(
+            provider=provider,
+            start=datetime.datetime.fromisoformat(start),
+            end=datetime.datetime.fromisoformat(end),
+            now=datetime.datetime.fromisoformat(now) if now else None,
+        )
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Queue `task` once the transaction commits. The write has happened by then: a broker
+    outage is logged (task name only, no PHI) instead of turning a success into a 500."""
+
+    def send():
+        try:
+            task.delay(*args)
+        except (OperationalError, ConnectionError):
+            logger.exception("Could not queue %s", task.name)
+
+    from django.db import transaction
+
+    transaction.on_commit(send)

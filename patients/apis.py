@@ -2,21 +2,23 @@ from collections.abc import Mapping
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ApplicationError, ErrorSerializer, NotFoundError
+from accounts.models import Role
+from config.api import ApplicationError, ErrorSerializer, ForbiddenError, NotFoundError
 from patients.models import Patient
 from patients.selectors import patient_for_user, patient_search, visible_patients
 from patients.serializers import (
     PATIENT_READ_ONLY_FIELDS,
     PatientBriefOutputSerializer,
     PatientContactInputSerializer,
+    PatientCreateInputSerializer,
     PatientOutputSerializer,
     PatientSearchQuerySerializer,
 )
-from patients.services import patient_update_contact
+from patients.services import patient_create, patient_update_contact
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found (or not a patient account).")
 
@@ -37,6 +39,27 @@ class PatientMeApi(APIView):
     )
     def get(self, request):
         return Response(PatientOutputSerializer(_my_profile(request)).data)
+
+    @extend_schema(
+        operation_id="patients_me_create",
+        request=PatientCreateInputSerializer,
+        responses={
+            201: PatientOutputSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
+            403: OpenApiResponse(ErrorSerializer, description="Not a patient account."),
+            409: OpenApiResponse(ErrorSerializer, description="The profile exists already."),
+        },
+        description="Complete my patient profile (a new patient account has none); the MRN is generated.",
+    )
+    def post(self, request):
+        if request.user.role != Role.PATIENT:
+            raise ForbiddenError(
+                "Only patient accounts have a patient profile.", code="not_a_patient"
+            )
+        data = PatientCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        patient = patient_create(user=request.user, by=request.user, **data.validated_data)
+        return Response(PatientOutputSerializer(patient).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="patients_me_partial_update",

@@ -74,3 +74,12 @@ class PatientContactInputSerializer(InputSerializer):
 class PatientSearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, help_text="Name or MRN.")
     date_of_birth = serializers.DateField(required=False)
+
+
+class PatientCreateInputSerializer(PatientContactInputSerializer):
+    legal_first_name = serializers.CharField(max_length=100)
+    legal_last_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField()
+    sex_at_birth = serializers.ChoiceField(
+        choices=["female", "male", "intersex", "unknown"], required=False
+    )

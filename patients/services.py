@@ -167,3 +167,33 @@ def care_team_revoke(
         details={"provider": str(provider.public_id)},
     )
     return True
+
+
+# Fields an admin may change on a patient (everything but the MRN and the account).
+PATIENT_ADMIN_FIELDS = (
+    "legal_first_name",
+    "legal_last_name",
+    "date_of_birth",
+    "sex_at_birth",
+    *PATIENT_CONTACT_FIELDS,
+)
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, by: User, **fields) -> Patient:
+    """An admin's update of any patient detail except the MRN (which never changes)."""
+    if by.role != Role.ADMIN:
+        return patient_update_contact(patient=patient, by=by, **fields)
+    refused = sorted(set(fields) - set(PATIENT_ADMIN_FIELDS))
+    if refused:
+        raise ApplicationError(
+            "These fields cannot be changed.",
+            code="read_only_field",
+            fields={name: ["This field cannot be changed."] for name in refused},
+        )
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    _full_clean(patient)
+    patient.save()
+    audit_event("patient.updated", actor=by, subject=patient, details={"fields": sorted(fields)})
+    return patient

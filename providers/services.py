@@ -7,7 +7,6 @@ refused. The portal forms and the admin call these; they validate and raise Appl
 from __future__ import annotations
 
 import datetime
-import functools
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -330,8 +329,6 @@ def time_off_delete(*, time_off: TimeOff, by: User, now: datetime.datetime | Non
     time_off.delete()
     audit_event("time_off.deleted", actor=by, subject=provider, details={"kind": kind})
     if kind == TimeOff.Kind.TIME_OFF and end > now:
-        from appointments.services import waitlist_offer_next
+        from appointments.services import _queue_waitlist_offer
 
-        transaction.on_commit(
-            functools.partial(waitlist_offer_next, provider=provider, start=start, end=end, now=now)
-        )
+        _queue_waitlist_offer(provider=provider, start=start, end=end, now=now)

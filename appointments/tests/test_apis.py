@@ -524,3 +524,15 @@ def test_it_keeps_phi_out_of_error_messages(as_role, appointment, provider, visi
         PatientFactory._meta.model.objects.get(user__email="pat@example.test").legal_last_name
         not in response.content.decode()
     )
+
+
+@pytest.mark.parametrize("size", [10, 500])
+@pytest.mark.parametrize("role", ["owner", "provider", "admin"])
+def test_it_lists_the_waitlist_in_a_constant_number_of_queries(
+    as_role, patient, visit_type, role, size, django_assert_max_num_queries
+):
+    WaitlistEntryFactory.create_batch(size, patient=patient.patient_profile, visit_type=visit_type)
+    client = as_role(role)
+    with django_assert_max_num_queries(6):
+        response = client.get(url("waitlist-list"), {"page_size": 100})
+    assert response.json()["count"] == size

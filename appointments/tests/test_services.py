@@ -564,3 +564,30 @@ def test_it_deletes_nothing_else_when_a_patient_leaves(
         services.waitlist_leave(entry=entry, by=other_patient)
     with pytest.raises(ObjectDoesNotExist):
         WaitlistEntry.objects.get(status="cancelled")
+
+
+def test_it_keeps_a_booking_when_the_broker_is_down(
+    patient, doctor, visit_type, tuesday_10am, now, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from appointments import tasks
+
+    def refuse(*args):
+        raise OperationalError("broker down")
+
+    monkeypatch.setattr(tasks.appointment_notify, "delay", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(patient, doctor, visit_type, tuesday_10am, now)
+    assert Appointment.objects.get().pk == appointment.pk
+
+
+def test_it_lets_a_hold_be_claimed_inside_the_notice(full_day, other_patient, doctor, now):
+    taken, (first, _second) = full_day
+    services.appointment_cancel(appointment=taken, by=other_patient, now=now)
+    offer = services.waitlist_offer_next(provider=doctor, start=taken.start, end=taken.end, now=now)
+    # 20 minutes later the slot is under two hours away; the hold still lets the patient claim it.
+    late = taken.start - 110 * M
+    offer.hold_until = late + 10 * M
+    offer.save()
+    assert services.waitlist_claim(offer=offer, by=first.patient.user, now=late).status == "booked"

@@ -203,3 +203,41 @@ def test_it_only_uses_windows_for_their_visit_types(doctor, visit_type):
         == []
     )
     assert slot_list(provider=doctor, visit_type=other_type, start_date=day, end_date=day, now=NOW)
+
+
+def test_it_hides_a_waitlist_hold_from_everyone_but_the_patient_it_is_held_for(doctor, visit_type):
+    from appointments.models import WaitlistOffer
+    from appointments.tests.factories import WaitlistEntryFactory
+
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=0, start_time=datetime.time(9), end_time=datetime.time(10)
+    )
+    entry = WaitlistEntryFactory(visit_type=visit_type, status="offered")
+    WaitlistOffer.objects.create(
+        entry=entry,
+        start=utc(2026, 3, 2, 14),
+        end=utc(2026, 3, 2, 14, 30),
+        hold_until=NOW + datetime.timedelta(minutes=30),
+    )
+    day = datetime.date(2026, 3, 2)
+    for_others = slot_list(
+        provider=doctor, visit_type=visit_type, start_date=day, end_date=day, now=NOW
+    )
+    for_holder = slot_list(
+        provider=doctor,
+        visit_type=visit_type,
+        start_date=day,
+        end_date=day,
+        now=NOW,
+        patient=entry.patient,
+    )
+    assert local_times(for_others) == ["Mon 09:30"]
+    assert local_times(for_holder) == ["Mon 09:00", "Mon 09:15", "Mon 09:30"]
+    after_hold = slot_list(
+        provider=doctor,
+        visit_type=visit_type,
+        start_date=day,
+        end_date=day,
+        now=NOW + datetime.timedelta(minutes=31),
+    )
+    assert local_times(after_hold)[0] == "Mon 09:00"

@@ -98,3 +98,69 @@ def test_it_searches_the_care_team_by_name_mrn_and_birth_date(api_client, patien
     ):
         assert api_client.get(url("patient-list"), query).json()["count"] == 1, query
     assert api_client.get(url("patient-list"), {"q": "zzzz"}).json()["count"] == 0
+
+
+def test_it_lets_a_new_patient_complete_their_profile(api_client):
+    from accounts.tests.factories import PatientUserFactory
+
+    user = PatientUserFactory()
+    api_client.force_authenticate(user)
+    data = {
+        "legal_first_name": "Eve",
+        "legal_last_name": "Stone",
+        "date_of_birth": "1991-01-02",
+        "phone": "555",
+    }
+    response = api_client.post(url("patient-me"), data, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["mrn"].startswith("MRN-")
+    assert api_client.post(url("patient-me"), data, format="json").status_code == 409
+
+
+@pytest.mark.parametrize("field", ["mrn", "id"])
+def test_it_refuses_an_mrn_on_creation(api_client, field):
+    from accounts.tests.factories import PatientUserFactory
+
+    api_client.force_authenticate(PatientUserFactory())
+    data = {
+        "legal_first_name": "E",
+        "legal_last_name": "S",
+        "date_of_birth": "1991-01-02",
+        field: "MRN-1",
+    }
+    assert api_client.post(url("patient-me"), data, format="json").status_code == 400
+
+
+def test_it_refuses_a_patient_profile_to_a_provider(api_client, provider):
+    api_client.force_authenticate(provider)
+    data = {"legal_first_name": "E", "legal_last_name": "S", "date_of_birth": "1991-01-02"}
+    assert api_client.post(url("patient-me"), data, format="json").status_code == 403
+
+
+@pytest.mark.parametrize("size", [10, 500])
+@pytest.mark.parametrize("role", ["provider", "admin_user"])
+def test_it_lists_patients_in_a_constant_number_of_queries(
+    request, api_client, provider, role, size, django_assert_max_num_queries
+):
+    from guardian.models import UserObjectPermission
+
+    from patients.tests.factories import PatientFactory
+
+    patients = PatientFactory.create_batch(size)
+    first = patients[0]
+    care_team_grant(patient=first, provider=provider.provider_profile)
+    # The other grants in bulk: what is measured is the list, not the set-up.
+    template = UserObjectPermission.objects.get(user=provider)
+    UserObjectPermission.objects.bulk_create(
+        UserObjectPermission(
+            user=provider,
+            permission_id=template.permission_id,
+            content_type_id=template.content_type_id,
+            object_pk=str(p.pk),
+        )
+        for p in patients[1:]
+    )
+    api_client.force_authenticate(request.getfixturevalue(role))
+    with django_assert_max_num_queries(6):
+        response = api_client.get(url("patient-list"), {"page_size": 100})
+    assert response.json()["count"] >= size

@@ -105,3 +105,12 @@ def test_it_lists_a_care_team_in_constant_queries(provider, size, django_assert_
         care_team_grant(patient=PatientFactory(), provider=provider.provider_profile)
     with django_assert_max_num_queries(2):
         assert len(list(visible_patients(provider))) == size
+
+
+def test_it_refuses_a_duplicate_mrn_in_the_database(patient, other_patient):
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        Patient.objects.filter(pk=other_patient.patient_profile.pk).update(
+            mrn=patient.patient_profile.mrn
+        )

@@ -94,7 +94,8 @@ def test_it_searches_in_a_constant_number_of_queries(
         AvailabilityWindowFactory(provider=profile, weekday=2, visit_types=[visit_type])
         AppointmentFactory(visit_type=visit_type)
     api_client.force_authenticate(patient)
-    with django_assert_max_num_queries(12):
+    # At most two rounds of loading (first week, then the rest for providers still without a slot).
+    with django_assert_max_num_queries(16):
         response = api_client.get(url("provider-list"), {"page_size": 100})
     assert response.json()["count"] == size
 
@@ -162,3 +163,14 @@ def test_it_answers_404_for_another_providers_visit_type(
         url("provider-slots", doctor.public_id), {"visit_type": str(foreign.public_id)}
     )
     assert response.status_code == 404
+
+
+def test_it_finds_a_next_slot_beyond_the_first_week(api_client, patient, doctor):
+    from providers.tests.factories import TimeOffFactory
+
+    now = timezone.now()
+    TimeOffFactory(provider=doctor, start=now, end=now + datetime.timedelta(days=12))
+    api_client.force_authenticate(patient)
+    [found] = api_client.get(url("provider-list")).json()["results"]
+    start = datetime.datetime.fromisoformat(found["next_free_slot"]["start"])
+    assert start >= now + datetime.timedelta(days=12)
