@@ -15,6 +15,7 @@ from accounts.models import Role, User
 from accounts.services import (
     user_deactivate,
     user_invite,
+    user_send_set_password_email,
     user_set_role,
     user_sync_role_group,
     user_verify_email,
@@ -76,6 +77,7 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("public_id", "is_staff", "last_login", "date_joined")
     actions = [
         "deactivate_users",
+        "send_set_password_email",
         *[_change_role_action(role) for role in Role],
     ]
     fieldsets = (
@@ -168,6 +170,16 @@ class UserAdmin(DjangoUserAdmin):
             except ApplicationError as error:
                 self.message_user(request, error.message, messages.ERROR)
         self.message_user(request, f"{done} user(s) deactivated.", messages.SUCCESS)
+
+    @admin.action(description="Send a set-password email", permissions=["change"])
+    def send_set_password_email(self, request, queryset):
+        base_url = request.build_absolute_uri("/")
+        for user in queryset.filter(is_active=True):
+            user_send_set_password_email(user=user, base_url=base_url)
+            audit.audit_event(
+                "user.invite_resent", actor=request.user, subject=user, request=request
+            )
+        self.message_user(request, "Set-password email sent to the active selected users.")
 
     # --- invite -----------------------------------------------------------------------------
     def get_urls(self):

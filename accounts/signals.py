@@ -48,6 +48,7 @@ def _mfa_receiver(action):
 on_authenticator_added = _mfa_receiver("mfa.added")
 on_authenticator_removed = _mfa_receiver("mfa.removed")
 on_authenticator_reset = _mfa_receiver("mfa.reset")
+on_mfa_failed = _mfa_receiver("auth.mfa_failed")
 
 
 def connect() -> None:
@@ -61,3 +62,4 @@ def connect() -> None:
     mfa_signals.authenticator_added.connect(on_authenticator_added, dispatch_uid="audit-mfa-add")
     mfa_signals.authenticator_removed.connect(on_authenticator_removed, dispatch_uid="audit-mfa-rm")
     mfa_signals.authenticator_reset.connect(on_authenticator_reset, dispatch_uid="audit-mfa-reset")
+    mfa_signals.authentication_failed.connect(on_mfa_failed, dispatch_uid="audit-mfa-failed")

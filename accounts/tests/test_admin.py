@@ -269,3 +269,29 @@ def test_it_hides_the_invite_page_from_non_admins(client_for, provider):
 def test_it_links_the_invite_page_from_the_user_list(client_for, admin_user):
     body = client_for(admin_user).get(reverse("admin:accounts_user_changelist")).content.decode()
     assert reverse("admin:accounts_user_invite") in body
+
+
+def test_it_resends_a_set_password_email_to_active_users_only(
+    client_for, admin_user, provider, other_provider
+):
+    other_provider.is_active = False
+    other_provider.save()
+    client_for(admin_user).post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "send_set_password_email", "_selected_action": [provider.pk, other_provider.pk]},
+    )
+    assert [message.to for message in mail.outbox] == [[provider.email]]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_it_ends_the_open_session_of_a_deactivated_user(client_for, admin_user, patient):
+    from django.test import Client
+
+    patient_client = Client()
+    patient_client.force_login(patient, backend="django.contrib.auth.backends.ModelBackend")
+    assert patient_client.get("/patient/").status_code == 200
+    client_for(admin_user).post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "deactivate_users", "_selected_action": [patient.pk]},
+    )
+    assert patient_client.get("/patient/").status_code == 302

@@ -144,3 +144,22 @@ def test_it_audits_removing_the_authenticator(client, audit_events):
         (action, kwargs.get("details", {}).get("type")) for action, kwargs in audit_events
     ]
     assert client.get("/provider/")["Location"] == reverse("mfa_activate_totp")
+
+
+def test_it_audits_a_wrong_code_and_regenerated_recovery_codes(
+    client, audit_events, django_capture_on_commit_callbacks, settings
+):
+    settings.ACCOUNT_EMAIL_NOTIFICATIONS = False  # see the enrolment test
+    provider = ProviderUserFactory(mfa=False)
+    secret = enrol_totp(provider)
+    sign_in(client, provider.email)
+    client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    client.post(reverse("account_reauthenticate"), {"password": DEFAULT_PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mfa_generate_recovery_codes"))
+    assert response.status_code == 302
+    actions = [action for action, _ in audit_events]
+    assert "auth.mfa_failed" in actions
+    assert "mfa.reset" in actions
+    assert "000000" not in repr(audit_events)

@@ -48,3 +48,21 @@ def test_it_shows_sign_in_links_to_anonymous_visitors(client):
     body = client.get(reverse("account_login")).content.decode()
     assert reverse("account_signup") in body
     assert reverse("account_logout") not in body
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "account_email",
+        "account_change_password",
+        "mfa_index",
+        "account_logout",
+        "account_reset_password",
+    ],
+)
+def test_it_renders_the_account_pages_in_the_site_layout(client_for, patient, name):
+    response = client_for(patient).get(reverse(name))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "/static/css/medora.css" in body
+    assert 'id="main"' in body
