@@ -38,6 +38,8 @@ ACTIVE = (
     AppointmentStatus.COMPLETED,
     AppointmentStatus.NO_SHOW,
 )
+# appointments.services.appointment_check_in refuses earlier than this before the start.
+CHECK_IN_OPENS = datetime.timedelta(hours=12)
 PATIENTS_SHOWN = 50
 REQUESTS_ON_HOME = 10
 
@@ -81,9 +83,17 @@ def _local_day_bounds(day: datetime.date, zone) -> tuple[datetime.datetime, date
     return start, end
 
 
-def _with_actions(appointments):
+def _with_actions(appointments, now: datetime.datetime | None = None):
+    """Offer only the buttons the service would accept now (check-in opens 12 h before; complete
+    and no-show once the visit has started)."""
+    now = now or timezone.now()
     for appointment in appointments:
-        appointment.actions = ACTIONS.get(appointment.status, ())
+        actions = ACTIONS.get(appointment.status, ())
+        if appointment.start - now > CHECK_IN_OPENS:
+            actions = tuple(action for action in actions if action not in ("check-in",))
+        if appointment.start > now:
+            actions = tuple(action for action in actions if action not in ("complete", "no-show"))
+        appointment.actions = actions
     return appointments
 
 

@@ -97,14 +97,39 @@ def test_it_shows_the_patient_header(client_for, provider, doctor, on_team, visi
 
 
 def test_it_shows_todays_agenda_in_the_providers_zone(client_for, provider, doctor, visit_type):
-    start = _today_at(doctor.zone, 23)
+    # Started a few minutes ago (but today, in the provider's zone): every visit button applies.
+    start = max(timezone.now() - datetime.timedelta(minutes=5), _today_at(doctor.zone, 0))
+    start = start.replace(second=0, microsecond=0)
     appointment = AppointmentFactory(
         visit_type=visit_type, start=start, end=start + datetime.timedelta(minutes=30)
     )
     response = client_for(provider).get(reverse("provider_portal:home"))
     assert [a.pk for a in response.context["agenda"]] == [appointment.pk]
-    assert "23:00" in response.content.decode()
-    assert 'data-action="check-in"' in response.content.decode()
+    body = response.content.decode()
+    assert start.astimezone(doctor.zone).strftime("%H:%M") in body
+    for action in ("check-in", "complete", "no-show"):
+        assert f'data-action="{action}"' in body
+
+
+@pytest.mark.parametrize(
+    ("starts_in", "status", "actions"),
+    [
+        (datetime.timedelta(days=2), "booked", ()),
+        (datetime.timedelta(hours=3), "booked", ("check-in",)),
+        (-datetime.timedelta(minutes=5), "booked", ("check-in", "complete", "no-show")),
+        (-datetime.timedelta(minutes=5), "checked_in", ("complete",)),
+        (datetime.timedelta(days=2), "requested", ("confirm", "decline")),
+        (-datetime.timedelta(days=1), "completed", ()),
+    ],
+)
+def test_it_offers_only_the_visit_buttons_the_service_accepts_now(starts_in, status, actions):
+    from types import SimpleNamespace
+
+    from providers.views import _with_actions
+
+    now = timezone.now()
+    (appointment,) = _with_actions([SimpleNamespace(start=now + starts_in, status=status)], now)
+    assert appointment.actions == actions
 
 
 def test_it_shows_pending_requests_with_confirm_and_decline(client_for, provider, visit_type):

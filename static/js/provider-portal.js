@@ -21,11 +21,24 @@ const DONE_TEXT = {
 const errors = document.getElementById("action-error");
 const status = document.getElementById("action-status");
 
+const CHECK_IN_OPENS_MS = 12 * 3600 * 1000;
+
+// The same time rule as providers/views.py _with_actions.
+function allowedNow(appointmentStatus, start) {
+  const untilStart = new Date(start).getTime() - Date.now();
+  return (ACTIONS[appointmentStatus] || []).filter((action) => {
+    if (action === "check-in") return untilStart <= CHECK_IN_OPENS_MS;
+    if (action === "complete" || action === "no-show") return untilStart <= 0;
+    return true;
+  });
+}
+
 function renderButtons(row, appointmentStatus) {
   const box = row.querySelector("[data-actions]");
-  const label = row.querySelector("time") ? row.querySelector("time").textContent : "";
+  const time = row.querySelector("time");
+  const label = time ? time.textContent : "";
   box.replaceChildren();
-  for (const action of ACTIONS[appointmentStatus] || []) {
+  for (const action of allowedNow(appointmentStatus, time ? time.getAttribute("datetime") : null)) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = action === "decline" || action === "no-show" ? "button button--secondary" : "button";

@@ -4,6 +4,7 @@ Playwright (sync API) drives Debian's Chromium in the test thread; pytest-django
 serves the app from another thread. Run with: pytest -m browser tests/browser/
 """
 
+import datetime
 import os
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connections
 from django.test import Client
+from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus
 
@@ -163,22 +165,36 @@ def test_it_lets_a_provider_confirm_a_request_with_the_keyboard(
     from appointments.tests.factories import AppointmentFactory
 
     page = provider_page
-    requested = AppointmentFactory(visit_type=visit_type, status=AppointmentStatus.REQUESTED)
+    soon = timezone.now() + datetime.timedelta(hours=3)
+    requested = AppointmentFactory(
+        visit_type=visit_type, status=AppointmentStatus.REQUESTED, start=soon
+    )
+    stale = AppointmentFactory(
+        visit_type=visit_type,
+        status=AppointmentStatus.REQUESTED,
+        start=soon + datetime.timedelta(hours=1),
+    )
     page.goto(f"{live_server.url}/provider/requests/")
     row = page.locator(f'[data-appointment="{requested.public_id}"]')
     row.get_by_role("button", name="Confirm").focus()
     page.keyboard.press("Enter")
     row.locator("[data-status]").filter(has_text="Booked").wait_for()
     page.get_by_role("status").filter(has_text="Request confirmed.").wait_for()
-    # The next actions of a booked visit replace confirm/decline, and focus stays in the row.
+    # The next action of a booked visit (check-in opens on the day) replaces confirm/decline,
+    # and focus stays in the row; complete and no-show wait until the visit has started.
     assert row.get_by_role("button", name="Check in").is_visible()
+    assert row.get_by_role("button", name="Complete").count() == 0
     assert page.evaluate("document.activeElement.dataset.action") == "check-in"
     requested.refresh_from_db()
     assert requested.status == AppointmentStatus.BOOKED
 
-    # A refused action shows the API's message in the live region.
-    row.get_by_role("button", name="Complete").click()
-    page.locator("#action-error").filter(has_text="once it has started").wait_for()
+    # A request the patient cancelled meanwhile: the API's refusal shows in the live region.
+    Appointment.objects.filter(pk=stale.pk).update(status=AppointmentStatus.CANCELLED)
+    page.locator(f'[data-appointment="{stale.public_id}"]').get_by_role(
+        "button", name="Confirm"
+    ).click()
+    page.locator("#action-error").filter(has_text="cannot be confirmed").wait_for()
+    assert page.evaluate("document.activeElement.id") == "action-error"
     assert page.problems == [
-        f"400 {live_server.url}/api/v1/appointments/{requested.public_id}/complete/"
+        f"409 {live_server.url}/api/v1/appointments/{stale.public_id}/confirm/"
     ]
