@@ -72,6 +72,15 @@ def _signed_in_page(browser, live_server, user):
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.problems = []
+    page.api_calls = []
+    page.on(
+        "request",
+        lambda request: (
+            page.api_calls.append(f"{request.method} {request.url.removeprefix(live_server.url)}")
+            if "/api/v1/" in request.url
+            else None
+        ),
+    )
     page.on("pageerror", lambda error: page.problems.append(str(error)))
     # Failed requests are checked by URL below (the browser's own /favicon.ico probe is fine).
     page.on(
@@ -157,6 +166,14 @@ def test_it_lets_a_patient_find_book_and_cancel(
     past = page.locator("section", has=page.get_by_role("heading", name="Past and cancelled"))
     assert "Cancelled" in past.locator(f'[data-appointment="{appointment.public_id}"]').inner_text()
     assert page.problems == []
+    # Search, slots, booking and cancelling went through the JSON API.
+    calls = [call.split("?")[0] for call in page.api_calls]
+    assert calls == [
+        "GET /api/v1/providers/",
+        f"GET /api/v1/providers/{doctor.public_id}/slots/",
+        "POST /api/v1/appointments/",
+        f"POST /api/v1/appointments/{appointment.public_id}/cancel/",
+    ]
 
 
 def test_it_lets_a_provider_confirm_a_request_with_the_keyboard(
