@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from accounts.audit import audit_event
 from accounts.decorators import role_required
 from accounts.models import Role
 from appointments.models import AppointmentStatus
@@ -378,6 +379,8 @@ def patient_detail(request, patient_id: uuid.UUID):
     patient = get_object_or_404(
         visible_patients(request.user).select_related("user"), public_id=patient_id
     )
+    # Demographics are health data: every read by the clinic is on the audit trail.
+    audit_event("patient.viewed", actor=request.user, subject=patient, request=request)
     today = timezone.now().astimezone(provider.zone).date()
     upcoming = _with_actions(
         list(

@@ -96,6 +96,17 @@ def test_it_shows_the_patient_header(client_for, provider, doctor, on_team, visi
     assert [a.pk for a in response.context["upcoming"]] == [upcoming.pk]
 
 
+def test_it_audits_each_view_of_the_patient_header(client_for, provider, on_team, monkeypatch):
+    events = []
+    monkeypatch.setattr(
+        "providers.views.audit_event", lambda action, **kwargs: events.append((action, kwargs))
+    )
+    client_for(provider).get(reverse("provider_portal:patient", args=[on_team.public_id]))
+    assert [(action, kw["subject"], kw["actor"]) for action, kw in events] == [
+        ("patient.viewed", on_team, provider)
+    ]
+
+
 def test_it_shows_todays_agenda_in_the_providers_zone(client_for, provider, doctor, visit_type):
     # Started a few minutes ago (but today, in the provider's zone): every visit button applies.
     start = max(timezone.now() - datetime.timedelta(minutes=5), _today_at(doctor.zone, 0))
