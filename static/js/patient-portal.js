@@ -343,3 +343,8 @@ document.querySelectorAll("[data-claim-form]").forEach(enhanceClaim);
 document.querySelectorAll("[data-leave-form]").forEach(enhanceLeave);
 const countdowns = document.querySelectorAll("[data-countdown]");
 if (countdowns.length) startCountdowns([...countdowns]);
+
+// After a full page load that reports a result or an error, start keyboard and screen reader
+// users there.
+const focusOnLoad = document.querySelector("[data-focus-on-load]");
+if (focusOnLoad) focusOnLoad.focus();

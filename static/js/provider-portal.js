@@ -74,3 +74,6 @@ document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-actions] button[data-action]");
   if (button) run(button);
 });
+
+const focusOnLoad = document.querySelector("[data-focus-on-load]");
+if (focusOnLoad) focusOnLoad.focus();
