@@ -215,3 +215,66 @@ def test_it_lets_a_provider_confirm_a_request_with_the_keyboard(
     assert page.problems == [
         f"409 {live_server.url}/api/v1/appointments/{stale.public_id}/confirm/"
     ]
+
+
+def test_it_lets_a_patient_reschedule_join_the_waitlist_and_claim_an_offer(
+    transactional_db, live_server, phone_page, patient, provider, visit_type, weekday_availability
+):
+    from appointments.models import WaitlistEntry, WaitlistOffer
+    from appointments.tests.factories import AppointmentFactory
+
+    page = phone_page
+    doctor = provider.provider_profile
+    zone = doctor.zone
+    day = timezone.now().astimezone(zone).date() + datetime.timedelta(days=7)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    booked = AppointmentFactory(
+        patient=patient.patient_profile,
+        visit_type=visit_type,
+        start=datetime.datetime.combine(day, datetime.time(9), tzinfo=zone),
+    )
+
+    # Reschedule: the week view in "move" mode, a new time, one step.
+    page.goto(f"{live_server.url}/patient/appointments/{booked.public_id}/")
+    page.get_by_role("link", name="Reschedule").click()
+    page.get_by_role("heading", name=f"Move your appointment with {doctor.title}").wait_for()
+    page.locator("a.slot").last.click()
+    page.get_by_role("button", name="Move my appointment").click()
+    page.get_by_text("Your appointment is moved to the new time.").wait_for()
+    booked.refresh_from_db()
+    assert booked.status == AppointmentStatus.CANCELLED
+    moved = Appointment.objects.get(rescheduled_from=booked)
+    assert moved.status == AppointmentStatus.BOOKED
+
+    # Join the waitlist from the week view.
+    page.goto(f"{live_server.url}/patient/providers/{doctor.public_id}/")
+    page.get_by_role("button", name="Join the waitlist").click()
+    page.get_by_text("You are on the waitlist.").wait_for()
+    entry = WaitlistEntry.objects.get(patient=patient.patient_profile)
+
+    # A freed time is held for the patient: the waitlist page counts down; claiming books it.
+    offer_start = datetime.datetime.combine(day, datetime.time(15), tzinfo=zone)
+    WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistEntry.Status.OFFERED)
+    offer = WaitlistOffer.objects.create(
+        entry=entry,
+        start=offer_start,
+        end=offer_start + datetime.timedelta(minutes=visit_type.duration_minutes),
+        hold_until=timezone.now() + datetime.timedelta(minutes=20),
+    )
+    page.get_by_role("link", name="See my waitlist").click()
+    countdown = page.locator("[data-countdown]")
+    countdown.filter(has_text=" min").wait_for()
+    assert countdown.inner_text().startswith("19:")
+    page.get_by_role("button", name="Claim this time").click()
+    page.get_by_text("Your appointment is booked.").wait_for()
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOffer.Status.CLAIMED
+    assert offer.appointment.start == offer_start
+    assert page.problems == []
+    calls = [call.split("?")[0] for call in page.api_calls]
+    assert calls == [
+        f"POST /api/v1/appointments/{booked.public_id}/reschedule/",
+        "POST /api/v1/waitlist/",
+        f"POST /api/v1/waitlist/offers/{offer.public_id}/claim/",
+    ]
