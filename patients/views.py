@@ -239,7 +239,10 @@ def _booking_target(request, source):
     visit_type = get_object_or_404(
         visit_types_for(provider=provider), public_id=_uuid(source.get("visit_type"))
     )
-    start = parse_datetime(source.get("start", "") or "")
+    try:
+        start = parse_datetime(source.get("start", "") or "")
+    except ValueError:
+        start = None
     if start is None or timezone.is_naive(start):
         raise Http404("No such time.")
     return provider, visit_type, start
@@ -264,6 +267,7 @@ def book(request):
         reschedule = _visible_appointment(request, _uuid(source["reschedule"]))
         if reschedule.provider_id != provider.pk:
             raise Http404("Appointment not found.")
+        visit_type = reschedule.visit_type  # a move keeps the visit type
     error = None
     reason = source.get("reason", "")
     if request.method == "POST":

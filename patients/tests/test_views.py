@@ -456,3 +456,20 @@ def test_it_cannot_leave_another_patients_waitlist_entry(client_for, other_patie
     assert response.status_code == 404
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.WAITING
+
+
+@pytest.mark.parametrize(
+    "start", ["", "not-a-time", "2026-13-45T10:00:00+00:00", "2026-03-03T10:00:00"]
+)
+def test_it_treats_a_malformed_booking_link_as_not_found(
+    client_for, patient, doctor, visit_type, start
+):
+    response = client_for(patient).get(
+        reverse("patient_portal:book"),
+        {
+            "provider": str(doctor.public_id),
+            "visit_type": str(visit_type.public_id),
+            "start": start,
+        },
+    )
+    assert response.status_code == 404
