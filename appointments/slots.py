@@ -14,6 +14,7 @@ provider search can load everything for many providers at once and compute each 
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import zoneinfo
 from collections.abc import Iterable
@@ -224,6 +225,7 @@ def _days(start_date: datetime.date, end_date: datetime.date) -> Iterable[dateti
 def _candidates(schedule: Schedule, visit_type: VisitType, day: datetime.date):
     """(start, end, location) of every candidate slot on a local day, before exclusions."""
     duration = datetime.timedelta(minutes=visit_type.duration_minutes)
+    every = step()
     for window in schedule.windows:
         if window.weekday != day.weekday() or not _window_applies(schedule, window, visit_type):
             continue
@@ -234,7 +236,7 @@ def _candidates(schedule: Schedule, visit_type: VisitType, day: datetime.date):
             start, exists = local_to_utc(day, wall.time(), schedule.zone)
             if exists and start + duration <= window_end:
                 yield start, start + duration, window.location
-            wall += step()
+            wall += every
     day_start, _ = local_to_utc(day, datetime.time(), schedule.zone)
     day_end, _ = local_to_utc(day + datetime.timedelta(days=1), datetime.time(), schedule.zone)
     for extra_start, extra_end, location in schedule.extra_hours:
@@ -242,7 +244,7 @@ def _candidates(schedule: Schedule, visit_type: VisitType, day: datetime.date):
         while start + duration <= extra_end:
             if day_start <= start < day_end:
                 yield start, start + duration, location
-            start += step()
+            start += every
 
 
 def blocking_reason(
@@ -296,6 +298,36 @@ def within_availability(
     return False
 
 
+class _Blocked:
+    """Everything that might block a visit (time off, live appointments with their buffers,
+    holds for others), merged and sorted: a candidate clear of all of it is free without
+    further checks; one that touches it is judged exactly by blocking_reason."""
+
+    def __init__(self, schedule: Schedule, *, patient_id: int | None):
+        intervals = sorted(
+            [*schedule.time_off]
+            + [(busy_start, busy_end) for busy_start, busy_end, _p, _a in schedule.busy]
+            + [
+                (hold_start, hold_end)
+                for hold_start, hold_end, hold_patient_id, _o in schedule.holds
+                if hold_patient_id != patient_id
+            ]
+        )
+        merged: list[list[datetime.datetime]] = []
+        for start, end in intervals:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _end in merged]
+        self.ends = [end for _start, end in merged]
+
+    def overlaps(self, start, end) -> bool:
+        # The last merged interval starting before `end` is the only one that can overlap.
+        index = bisect.bisect_left(self.starts, end) - 1
+        return index >= 0 and self.ends[index] > start
+
+
 def slots_compute(
     schedule: Schedule,
     *,
@@ -308,13 +340,15 @@ def slots_compute(
 ) -> list[Slot]:
     earliest = now + notice()
     latest = now + horizon()
+    buffer = datetime.timedelta(minutes=visit_type.buffer_after_minutes)
+    blocked = _Blocked(schedule, patient_id=patient_id)
     found: dict[datetime.datetime, Slot] = {}
     for day in _days(start_date, end_date):
         day_slots = {}
         for start, end, location in _candidates(schedule, visit_type, day):
             if start < earliest or start > latest or start in day_slots:
                 continue
-            if blocking_reason(
+            if blocked.overlaps(start, end + buffer) and blocking_reason(
                 schedule, visit_type=visit_type, start=start, end=end, patient_id=patient_id
             ):
                 continue

@@ -241,3 +241,38 @@ def test_it_hides_a_waitlist_hold_from_everyone_but_the_patient_it_is_held_for(d
         now=NOW + datetime.timedelta(minutes=31),
     )
     assert local_times(after_hold)[0] == "Mon 09:00"
+
+
+def test_it_agrees_with_the_exact_rule_on_a_busy_week(doctor, visit_type):
+    """The fast overlap pre-check never changes the answer of blocking_reason."""
+    from appointments.slots import _candidates, blocking_reason, schedule_load
+
+    buffered = VisitTypeFactory(provider=doctor, duration_minutes=45, buffer_after_minutes=15)
+    for weekday in range(5):
+        AvailabilityWindowFactory(
+            provider=doctor,
+            weekday=weekday,
+            start_time=datetime.time(8),
+            end_time=datetime.time(18),
+        )
+    for n in range(12):
+        AppointmentFactory(
+            visit_type=buffered if n % 2 else visit_type,
+            start=utc(2026, 3, 2 + n % 5, 13 + n % 7, 15 * (n % 3)),
+        )
+    TimeOffFactory(provider=doctor, start=utc(2026, 3, 4, 17), end=utc(2026, 3, 4, 19, 20))
+    first, last = datetime.date(2026, 3, 2), datetime.date(2026, 3, 6)
+    for kind in (visit_type, buffered):
+        listed = {
+            slot.start
+            for slot in slot_list(
+                provider=doctor, visit_type=kind, start_date=first, end_date=last, now=NOW
+            )
+        }
+        schedule = schedule_load(provider=doctor, start_date=first, end_date=last, now=NOW)
+        day = first
+        while day <= last:
+            for start, end, _location in _candidates(schedule, kind, day):
+                free = blocking_reason(schedule, visit_type=kind, start=start, end=end) is None
+                assert (start in listed) is free, (kind.name, start)
+            day += datetime.timedelta(days=1)
