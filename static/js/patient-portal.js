@@ -187,7 +187,11 @@ function enhanceSlots(controls) {
       load(link.dataset.week);
     });
   }
-  select.addEventListener("change", () => load(weekInput.value));
+  const policyNote = document.getElementById("policy-note");
+  select.addEventListener("change", () => {
+    if (policyNote) policyNote.hidden = select.selectedOptions[0].dataset.policy !== "request_only";
+    load(weekInput.value);
+  });
   controls.addEventListener("submit", (event) => {
     event.preventDefault();
     load(weekInput.value);
