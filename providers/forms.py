@@ -114,3 +114,25 @@ class PatientSearchForm(forms.Form):
     date_of_birth = forms.DateField(
         label="Date of birth", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class ProviderProfileForm(ServiceForm):
+    """What a provider changes on their own profile (identity and licensing: the clinic's admin)."""
+
+    bio = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    accepting_new_patients = forms.BooleanField(required=False)
+    time_zone = forms.CharField(
+        max_length=64, help_text="An IANA time zone, e.g. America/New_York."
+    )
+    location = forms.CharField(max_length=200, required=False)
+    languages = forms.CharField(
+        max_length=100, required=False, help_text="Language codes separated by commas, e.g. en,es."
+    )
+
+    @classmethod
+    def for_provider(cls, provider: Provider, *args, **kwargs):
+        initial = {name: getattr(provider, name) for name in cls.base_fields}
+        return cls(*args, initial=initial, **kwargs)
+
+    def changed_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}

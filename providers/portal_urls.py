@@ -13,6 +13,7 @@ urlpatterns = [
     path("time-off/", views.time_off, name="time_off"),
     path("visit-types/", views.visit_types, name="visit_types"),
     path("visit-types/<uuid:visit_type_id>/", views.visit_type_edit, name="visit_type"),
+    path("profile/", views.profile, name="profile"),
     path("patients/", views.patient_list, name="patients"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient"),
 ]

@@ -23,7 +23,13 @@ from appointments.selectors import appointment_list_for
 from config.api import ApplicationError
 from patients.selectors import patient_search, visible_patients
 from providers import services
-from providers.forms import AvailabilityWindowForm, PatientSearchForm, TimeOffForm, VisitTypeForm
+from providers.forms import (
+    AvailabilityWindowForm,
+    PatientSearchForm,
+    ProviderProfileForm,
+    TimeOffForm,
+    VisitTypeForm,
+)
 from providers.models import Provider
 
 # What the provider can do next with an appointment in each status (buttons on the agenda).
@@ -335,6 +341,31 @@ def visit_type_edit(request, visit_type_id):
         request,
         "providers/visit_type_edit.html",
         {"provider": provider, "visit_type": visit_type, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@provider_page
+def profile(request):
+    """My public profile: bio, accepting new patients, time zone, location, languages."""
+    provider = _my_provider(request)
+    form = ProviderProfileForm.for_provider(provider)
+    if request.method == "POST":
+        form = ProviderProfileForm.for_provider(provider, request.POST)
+        if _save(
+            request,
+            form,
+            lambda data: services.provider_update(
+                provider=provider, by=request.user, **form.changed_values()
+            ),
+            "Your profile is saved.",
+        ):
+            return redirect("provider_portal:profile")
+        provider.refresh_from_db()
+    return render(
+        request,
+        "providers/profile.html",
+        {"provider": provider, "form": form},
         status=400 if form.errors else 200,
     )
 

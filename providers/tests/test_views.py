@@ -43,6 +43,7 @@ def _pages(visit_type, patient):
         reverse("provider_portal:time_off"),
         reverse("provider_portal:visit_types"),
         reverse("provider_portal:visit_type", args=[visit_type.public_id]),
+        reverse("provider_portal:profile"),
         reverse("provider_portal:patients"),
         reverse("provider_portal:patient", args=[patient.public_id]),
     ]
@@ -392,3 +393,34 @@ def test_it_tells_a_provider_without_a_profile_to_wait_for_the_clinic(client_for
     response = client_for(ProviderUserFactory()).get(reverse("provider_portal:availability"))
     assert response.status_code == 200
     assert "not set up yet" in response.content.decode()
+
+
+def test_it_saves_the_providers_own_profile_through_the_service(client_for, provider, doctor):
+    response = client_for(provider).post(
+        reverse("provider_portal:profile"),
+        {
+            "bio": "Family doctor.",
+            "accepting_new_patients": "",
+            "time_zone": "Europe/Paris",
+            "location": "North clinic",
+            "languages": "en, FR",
+        },
+    )
+    assert response.status_code == 302
+    doctor.refresh_from_db()
+    assert (doctor.time_zone, doctor.languages, doctor.accepting_new_patients) == (
+        "Europe/Paris",
+        "en,fr",
+        False,
+    )
+
+
+def test_it_refuses_an_unknown_time_zone_and_changes_nothing(client_for, provider, doctor):
+    response = client_for(provider).post(
+        reverse("provider_portal:profile"),
+        {"time_zone": "Mars/Olympus", "location": "Elsewhere", "accepting_new_patients": "on"},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["time_zone"]
+    doctor.refresh_from_db()
+    assert (doctor.time_zone, doctor.location) == ("America/New_York", "Main clinic")
