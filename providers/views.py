@@ -403,6 +403,12 @@ def _age(date_of_birth: datetime.date, today: datetime.date) -> int:
     return today.year - date_of_birth.year - before_birthday
 
 
+def patient_header_context(*, patient, provider: Provider) -> dict:
+    """What templates/providers/_patient_header.html needs (for other chart pages too)."""
+    today = timezone.now().astimezone(provider.zone).date()
+    return {"patient": patient, "age": _age(patient.date_of_birth, today)}
+
+
 @provider_page
 def patient_detail(request, patient_id: uuid.UUID):
     """The patient header (the records issue fills the page below it). Off the care team: 404."""
@@ -431,8 +437,7 @@ def patient_detail(request, patient_id: uuid.UUID):
         "providers/patient_detail.html",
         {
             "provider": provider,
-            "patient": patient,
-            "age": _age(patient.date_of_birth, today),
+            **patient_header_context(patient=patient, provider=provider),
             "upcoming": upcoming,
             "zone": provider.time_zone,
         },
