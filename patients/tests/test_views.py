@@ -473,3 +473,16 @@ def test_it_treats_a_malformed_booking_link_as_not_found(
         },
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_it_shows_the_week_of_slots_in_a_constant_number_of_queries(
+    client_for, patient, doctor, visit_type, django_assert_max_num_queries, rows
+):
+    first = _next_weekday_at(9, doctor.zone, days_ahead=1)
+    for n in range(rows):
+        AppointmentFactory(visit_type=visit_type, start=first + datetime.timedelta(minutes=30 * n))
+    client = client_for(patient)
+    url = reverse("patient_portal:provider_slots", args=[doctor.public_id])
+    with django_assert_max_num_queries(14):
+        assert client.get(url, {"visit_type": str(visit_type.public_id)}).status_code == 200

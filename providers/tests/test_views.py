@@ -424,3 +424,20 @@ def test_it_refuses_an_unknown_time_zone_and_changes_nothing(client_for, provide
     assert response.context["form"].errors["time_zone"]
     doctor.refresh_from_db()
     assert (doctor.time_zone, doctor.location) == ("America/New_York", "Main clinic")
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_it_shows_the_patient_header_in_a_constant_number_of_queries(
+    client_for, provider, on_team, visit_type, django_assert_max_num_queries, rows
+):
+    for n in range(rows):
+        AppointmentFactory(
+            patient=on_team,
+            visit_type=visit_type,
+            start=timezone.now() + datetime.timedelta(days=2 + n),
+        )
+    client = client_for(provider)
+    url = reverse("provider_portal:patient", args=[on_team.public_id])
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert len(response.context["upcoming"]) == rows
