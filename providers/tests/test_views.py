@@ -121,6 +121,9 @@ def test_it_shows_todays_agenda_in_the_providers_zone(client_for, provider, doct
     assert start.astimezone(doctor.zone).strftime("%H:%M") in body
     for action in ("check-in", "complete", "no-show"):
         assert f'data-action="{action}"' in body
+    # Each button's accessible name starts with its visible text, then says which visit.
+    assert ">Check in</button>" in body
+    assert 'aria-label="Check in: ' in body
 
 
 @pytest.mark.parametrize(
