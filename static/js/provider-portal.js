@@ -36,7 +36,10 @@ function allowedNow(appointmentStatus, start) {
 function renderButtons(row, appointmentStatus) {
   const box = row.querySelector("[data-actions]");
   const time = row.querySelector("time");
-  const label = time ? time.textContent : "";
+  const patientLink = row.querySelector("a");
+  const label = [time ? time.textContent.trim() : "", patientLink ? patientLink.textContent.trim() : ""]
+    .filter(Boolean)
+    .join(", ");
   box.replaceChildren();
   for (const action of allowedNow(appointmentStatus, time ? time.getAttribute("datetime") : null)) {
     const button = document.createElement("button");
