@@ -1,4 +1,4 @@
-"""Portal pages, included by config/urls.py."""
+"""Provider portal pages, included under /provider/ by config/urls.py."""
 
 from django.urls import path
 
@@ -7,4 +7,13 @@ from providers import views
 app_name = "provider_portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("week/", views.week, name="week"),
+    path("requests/", views.requests, name="requests"),
+    path("availability/", views.availability, name="availability"),
+    path("time-off/", views.time_off, name="time_off"),
+    path("visit-types/", views.visit_types, name="visit_types"),
+    path("visit-types/<uuid:visit_type_id>/", views.visit_type_edit, name="visit_type"),
+    path("profile/", views.profile, name="profile"),
+    path("patients/", views.patient_list, name="patients"),
+    path("patients/<uuid:patient_id>/", views.patient_detail, name="patient"),
 ]
