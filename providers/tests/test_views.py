@@ -441,6 +441,7 @@ def test_it_shows_the_patient_header_in_a_constant_number_of_queries(
         )
     client = client_for(provider)
     url = reverse("provider_portal:patient", args=[on_team.public_id])
-    with django_assert_max_num_queries(10):
+    # 12 includes recording the chart view in the audit trail (its insert and savepoint).
+    with django_assert_max_num_queries(12):
         response = client.get(url)
     assert len(response.context["upcoming"]) == rows
