@@ -24,7 +24,8 @@ class PatientFactory(factory.django.DjangoModelFactory):
     legal_first_name = factory.LazyAttribute(lambda o: o.user.first_name or "Pat")
     legal_last_name = factory.LazyAttribute(lambda o: o.user.last_name or "Example")
     date_of_birth = factory.Sequence(
-        lambda n: datetime.date(1960, 1, 1) + datetime.timedelta(days=97 * n)
+        # Spread over ~60 years and never in the future, however many rows a suite makes.
+        lambda n: datetime.date(1940, 1, 1) + datetime.timedelta(days=(97 * n) % 21900)
     )
     phone = "+1 555 0100"
     preferred_language = "en"
