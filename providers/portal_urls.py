@@ -14,6 +14,7 @@ urlpatterns = [
     path("visit-types/", views.visit_types, name="visit_types"),
     path("visit-types/<uuid:visit_type_id>/", views.visit_type_edit, name="visit_type"),
     path("profile/", views.profile, name="profile"),
+    path("profile/calendar-feed/", views.calendar_feed_rotate, name="calendar_feed_rotate"),
     path("patients/", views.patient_list, name="patients"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient"),
 ]

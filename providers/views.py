@@ -14,10 +14,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_event
 from accounts.decorators import role_required
 from accounts.models import Role
+from appointments.feeds import provider_feed_url
 from appointments.models import AppointmentStatus
 from appointments.selectors import appointment_list_for
 from config.api import ApplicationError
@@ -365,9 +367,18 @@ def profile(request):
     return render(
         request,
         "providers/profile.html",
-        {"provider": provider, "form": form},
+        {"provider": provider, "form": form, "feed_url": provider_feed_url(provider)},
         status=400 if form.errors else 200,
     )
+
+
+@provider_page
+@require_POST
+def calendar_feed_rotate(request):
+    """Issue a new private calendar feed URL; the old one stops working at once."""
+    services.provider_calendar_token_rotate(provider=_my_provider(request), by=request.user)
+    messages.success(request, "Your calendar feed has a new address. Subscribe to it again.")
+    return redirect("provider_portal:profile")
 
 
 @provider_page

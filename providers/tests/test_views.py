@@ -445,3 +445,37 @@ def test_it_shows_the_patient_header_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(url)
     assert len(response.context["upcoming"]) == rows
+
+
+def test_it_shows_the_provider_their_private_calendar_feed(client_for, provider, doctor):
+    response = client_for(provider).get(reverse("provider_portal:profile"))
+    assert response.status_code == 200
+    assert f"/calendar/{doctor.calendar_token}.ics" in response.content.decode()
+
+
+def test_it_gives_the_provider_a_new_feed_address_and_retires_the_old(client_for, provider, doctor):
+    old_token = doctor.calendar_token
+    client = client_for(provider)
+    response = client.post(reverse("provider_portal:calendar_feed_rotate"))
+    assert response.status_code == 302
+    doctor.refresh_from_db()
+    assert doctor.calendar_token != old_token
+    assert client.get(f"/calendar/{old_token}.ics").status_code == 404
+    assert client.get(f"/calendar/{doctor.calendar_token}.ics").status_code == 200
+
+
+def test_it_rotates_the_feed_only_on_post(client_for, provider, doctor):
+    old_token = doctor.calendar_token
+    assert (
+        client_for(provider).get(reverse("provider_portal:calendar_feed_rotate")).status_code == 405
+    )
+    doctor.refresh_from_db()
+    assert doctor.calendar_token == old_token
+
+
+def test_it_refuses_the_feed_rotation_to_a_patient(client_for, patient, doctor):
+    old_token = doctor.calendar_token
+    response = client_for(patient).post(reverse("provider_portal:calendar_feed_rotate"))
+    assert response.status_code == 403
+    doctor.refresh_from_db()
+    assert doctor.calendar_token == old_token
