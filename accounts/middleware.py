@@ -1,3 +1,6 @@
+import time
+
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 
@@ -41,3 +44,29 @@ class RequireMFAMiddleware:
                 )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class SessionIdleTimeoutMiddleware:
+    """Slide a session's expiry forward while its owner is active, without a write per request.
+
+    The session ends SESSION_COOKIE_AGE (the idle timeout) after it was last saved. Saving on
+    every request (SESSION_SAVE_EVERY_REQUEST) costs a database write each time; instead the
+    session is re-saved once 1/15 of the timeout has passed since the last save (a minute of a
+    15-minute timeout), so an idle session still ends within the timeout.
+    Requests that never touch the session (health, the status page) neither load nor extend it.
+    """
+
+    KEY = "_idle_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or session.modified or session.is_empty():
+            return response
+        now = time.time()
+        if now - session.get(self.KEY, 0) >= settings.SESSION_COOKIE_AGE / 15:
+            session[self.KEY] = now
+        return response

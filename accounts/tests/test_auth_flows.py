@@ -182,7 +182,38 @@ def test_it_extends_an_active_session_on_every_request(client_for, patient, sett
 
 def test_it_uses_the_idle_timeout_for_the_session_age(settings):
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_TIMEOUT
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_it_does_not_write_the_session_on_every_request(
+    client_for, patient, settings, django_assert_max_num_queries
+):
+    settings.SESSION_COOKIE_AGE = 15 * 60
+    client = client_for(patient)
+    client.get("/api/v1/me/")  # the first request after sign-in stamps the session once
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/me/").status_code == 200
+    writes = [
+        q["sql"] for q in queries if "django_session" in q["sql"] and "SELECT" not in q["sql"]
+    ]
+    assert writes == []
+
+
+def test_it_extends_the_session_once_a_fifteenth_of_the_timeout_has_passed(
+    client_for, patient, settings
+):
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_COOKIE_AGE = 3
+    client = client_for(patient)
+    client.get("/api/v1/me/")
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    first_expiry = Session.objects.get(session_key=session_key).expire_date
+    time.sleep(0.3)  # more than 3 s / 15
+    client.get("/api/v1/me/")
+    assert Session.objects.get(session_key=session_key).expire_date > first_expiry
 
 
 def test_it_renders_allauth_pages_in_the_site_layout(client):
