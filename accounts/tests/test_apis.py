@@ -128,3 +128,30 @@ def test_it_refuses_a_token_of_staff_without_mfa(api_client):
     response = api_client.get(reverse(ME))
     assert response.status_code == 403
     assert response.json()["code"] == "mfa_required"
+
+
+def test_it_throttles_anonymous_api_requests_with_429_and_the_error_shape(monkeypatch, client):
+    from rest_framework.throttling import AnonRateThrottle
+
+    # The schema is the public API endpoint (the others answer 401 before any throttle).
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
+    for _ in range(2):
+        assert client.get(reverse("api-schema"), {"format": "json"}).status_code == 200
+    response = client.get(reverse("api-schema"), {"format": "json"})
+    assert response.status_code == 429
+    assert_error_shape(response.json())
+    assert response.json()["code"] == "throttled"
+
+
+def test_it_throttles_a_signed_in_client_per_user(monkeypatch, patient, other_patient):
+    from rest_framework.test import APIClient
+    from rest_framework.throttling import UserRateThrottle
+
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/min"})
+    client, other_client = APIClient(), APIClient()
+    client.force_authenticate(user=patient)
+    other_client.force_authenticate(user=other_patient)
+    for _ in range(3):
+        assert client.get(reverse(ME)).status_code == 200
+    assert client.get(reverse(ME)).status_code == 429
+    assert other_client.get(reverse(ME)).status_code == 200
