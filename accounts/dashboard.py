@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from accounts.audit_stats import audit_counts
+from accounts.audit import audit_counts
 from accounts.models import Role
 from accounts.selectors import active_session_count, signups_per_day, user_counts_by_role
 

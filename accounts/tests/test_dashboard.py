@@ -29,6 +29,19 @@ def test_it_shows_the_dashboard_figures(client_for, admin_user, patient, provide
     assert "https://" not in body.split("<svg", 1)[1].split("</svg>", 1)[0]
 
 
+def test_it_counts_logins_and_failed_logins_of_the_last_day_from_the_audit_trail(
+    client_for, admin_user
+):
+    from accounts.audit import audit_trail
+
+    client = client_for(admin_user)  # the admin's own sign-in is one login
+    for action in ("auth.login", "auth.login", "auth.login_failed"):
+        audit_trail().record(action=action)
+    audit_trail().record(action="auth.login", at=timezone.now() - timedelta(hours=25))
+    body = client.get(reverse("admin:index")).content.decode()
+    assert (figure(body, "logins"), figure(body, "failed-logins")) == ("3", "1")
+
+
 def test_it_counts_users_by_role():
     PatientUserFactory.create_batch(2)
     ProviderUserFactory()
