@@ -88,7 +88,7 @@ class AuditTrail(ABC):
         event = AuditRecord(
             id="",
             action=action[:ACTION_MAX],
-            at=_utc_millis(at or datetime.now(UTC)),
+            at=docstore.as_stored(at or datetime.now(UTC)),
             actor_id=str(actor_id or "")[:SUBJECT_ID_MAX],
             actor_email=(actor_email or "")[:EMAIL_MAX],
             subject_type=(subject_type or "")[:SUBJECT_TYPE_MAX],
@@ -169,7 +169,7 @@ class MongoAuditTrail(AuditTrail):
         if not wanted:
             return counts
         pipeline = [
-            {"$match": {"action": {"$in": wanted}, "at": {"$gte": _utc(since)}}},
+            {"$match": {"action": {"$in": wanted}, "at": {"$gte": docstore.as_utc(since)}}},
             {"$group": {"_id": "$action", "n": {"$sum": 1}}},
         ]
         for row in self.collection.aggregate(pipeline):
@@ -183,7 +183,7 @@ class MongoAuditTrail(AuditTrail):
             AuditRecord(
                 id=document["event_id"],
                 action=document["action"],
-                at=_utc(document["at"]),
+                at=docstore.as_utc(document["at"]),
                 actor_id=document.get("actor_id", ""),
                 actor_email=document.get("actor_email", ""),
                 subject_type=document.get("subject_type", ""),
@@ -257,7 +257,7 @@ class RelationalAuditTrail(AuditTrail):
             AuditRecord(
                 id=str(row.event_id),
                 action=row.action,
-                at=_utc(row.at),
+                at=docstore.as_utc(row.at),
                 actor_id=row.actor_id,
                 actor_email=row.actor_email,
                 subject_type=row.subject_type,
@@ -360,18 +360,6 @@ def _valid_ip(value: str | None) -> str | None:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
         return None
-
-
-def _utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def _utc_millis(moment: datetime) -> datetime:
-    # MongoDB keeps milliseconds; both adapters store the same instant.
-    moment = _utc(moment)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def audit_role_changed(*, user, old_role: str, new_role: str, by=None) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from django.conf import settings
@@ -68,6 +69,19 @@ def store(name: str, *, mongo: Callable[[object], T], relational: Callable[[], T
     built = mongo(mongo_database()) if uses_mongo() else relational()
     _stores[key] = built
     return built
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The same instant in UTC; a naive time (mongomock, an old driver) is taken as UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def as_stored(moment: datetime) -> datetime:
+    """`moment` in UTC to the millisecond, the precision MongoDB keeps, so every adapter stores one instant."""
+    moment = as_utc(moment)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def reset() -> None:

@@ -9,7 +9,7 @@ nightly rollup). Samples are plain dicts: {"component": slug, "at": aware UTC da
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from config import docstore
@@ -28,13 +28,10 @@ class SampleStore(Protocol):
 
 
 def _clean(sample: dict) -> dict:
-    at = sample["at"]
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
     latency = sample.get("latency_ms")
     return {
         "component": sample["component"],
-        "at": at.astimezone(UTC),
+        "at": docstore.as_stored(sample["at"]),
         "state": sample["state"],
         "latency_ms": None if latency is None else float(latency),
     }
@@ -78,12 +75,9 @@ class MongoSampleStore:
 
 
 def _from_mongo(document: dict) -> dict:
-    at = document["at"]
-    if at.tzinfo is None:  # mongomock without tz_aware, or an old driver
-        at = at.replace(tzinfo=UTC)
     return {
         "component": document["component"],
-        "at": at.astimezone(UTC),
+        "at": docstore.as_utc(document["at"]),
         "state": document["state"],
         "latency_ms": document.get("latency_ms"),
     }
@@ -135,7 +129,7 @@ class RelationalSampleStore:
 
 
 def _aware(row: dict) -> dict:
-    row["at"] = row["at"].astimezone(UTC)
+    row["at"] = docstore.as_utc(row["at"])
     return row
 
 

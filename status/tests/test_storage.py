@@ -1,11 +1,11 @@
 """The status-sample store contract, run against every adapter."""
 
-import os
 from datetime import UTC, datetime, timedelta
 
 import mongomock
 import pytest
 
+from config.docstore_testing import RELATIONAL, backend_params, mongo_database_for
 from status.storage import MongoSampleStore, RelationalSampleStore
 
 pytestmark = pytest.mark.django_db
@@ -13,29 +13,13 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
-def _real_mongo():
-    url = os.environ.get("MONGO_URL", "")
-    if not url.startswith("mongodb://"):
-        pytest.skip("MONGO_URL is not a mongodb:// URL: no real MongoDB to test against")
-    from pymongo import MongoClient
-
-    client = MongoClient(url, tz_aware=True, serverSelectionTimeoutMS=2000)
-    database = client["medora_test_status_samples"]
-    database.drop_collection("status_samples")
-    return client, database
-
-
-@pytest.fixture(params=["relational", "mongomock", "mongodb"])
+@pytest.fixture(params=backend_params())
 def store(request):
-    if request.param == "relational":
+    if request.param == RELATIONAL:
         yield RelationalSampleStore()
-    elif request.param == "mongomock":
-        yield MongoSampleStore(mongomock.MongoClient(tz_aware=True)["test"])
     else:
-        client, database = _real_mongo()
-        yield MongoSampleStore(database)
-        client.drop_database(database.name)
-        client.close()
+        with mongo_database_for(request.param) as database:
+            yield MongoSampleStore(database)
 
 
 def sample(component="web", minutes=0, state="operational", latency=10.0):
@@ -71,6 +55,13 @@ def test_it_returns_aware_utc_times(store):
     (found,) = store.latest("web", 1)
     assert found["at"].utcoffset() == timedelta(0)
     assert found["at"] == T0
+
+
+def test_it_reads_back_the_same_instant_on_every_adapter(store):
+    # MongoDB keeps milliseconds: the relational adapter must not keep more, or the two disagree.
+    store.add({**sample(), "at": T0 + timedelta(microseconds=123_456)})
+    (found,) = store.latest("web", 1)
+    assert found["at"] == T0 + timedelta(microseconds=123_000)
 
 
 def test_it_prunes_samples_before_a_time(store):
