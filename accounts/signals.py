@@ -15,9 +15,18 @@ def on_logged_in(sender, request, user, **kwargs):
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    # Only the identifier typed (to spot an attack on one account); the password is never passed on.
-    identifier = str(credentials.get("email") or credentials.get("username") or "")[:254]
-    audit.audit_event("auth.login_failed", request=request, details={"email": identifier})
+    # The typed identifier is kept only as the account it names: people type their password
+    # into the email field, and that text must never reach the audit trail.
+    from accounts.models import User
+
+    identifier = str(credentials.get("email") or credentials.get("username") or "").strip()
+    account = User.objects.filter(email__iexact=identifier).first() if identifier else None
+    audit.audit_event(
+        "auth.login_failed",
+        subject=account,
+        request=request,
+        details={"account_known": account is not None},
+    )
 
 
 def on_logged_out(sender, request, user, **kwargs):

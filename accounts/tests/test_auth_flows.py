@@ -122,10 +122,20 @@ def test_it_audits_logins_failed_logins_and_logouts_without_the_password(
     actions = [action for action, _ in audit_events]
     assert actions == ["auth.login_failed", "auth.login", "auth.logout"]
     failed = audit_events[0][1]
-    assert failed["details"] == {"email": patient.email}
+    assert failed["subject"] == patient
+    assert failed["details"] == {"account_known": True}
     assert failed["request"] is not None
     assert "not-the-password" not in repr(audit_events)
     assert audit_events[1][1]["actor"] == patient
+
+
+def test_it_never_audits_the_text_typed_as_the_email(client, audit_events):
+    # Whatever was typed (a password pasted into the email field) stays out of the trail.
+    sign_in(client, "s3cret@hunter2.example", "anything")
+    (failed,) = [kwargs for action, kwargs in audit_events if action == "auth.login_failed"]
+    assert failed["subject"] is None
+    assert failed["details"] == {"account_known": False}
+    assert "hunter2" not in repr(audit_events)
 
 
 def test_it_signs_out_with_a_post(client_for, patient):
