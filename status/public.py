@@ -10,10 +10,10 @@ from django.conf import settings
 class DetachedSession:
     """Stands in for a signed-in visitor's session on the public status pages.
 
-    The session middleware would save the session on every response (SESSION_SAVE_EVERY_REQUEST, for the idle
-    timeout), which writes to the database: the status page would then fail exactly when PostgreSQL is down.
-    This stand-in is never loaded or saved and keeps the visitor's cookie as it is. An anonymous visitor (no
-    cookie) gets an empty one, so no cookie is set.
+    A loaded session reads PostgreSQL (or Redis), and SessionIdleTimeoutMiddleware re-saves one that was read,
+    so the status page would fail exactly when those are down. This stand-in is never loaded or saved, never
+    extends the idle timeout, and keeps the visitor's cookie as it is. An anonymous visitor (no cookie) gets an
+    empty one, so no cookie is set.
     """
 
     accessed = False

@@ -5,19 +5,9 @@ from django.urls import reverse
 
 from config import docstore
 
-pytestmark = pytest.mark.django_db
+from .conftest import CLOSED_REDIS_CACHE
 
-CLOSED_REDIS_CACHE = {
-    "default": {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {
-            "CLIENT_CLASS": "django_redis.client.DefaultClient",
-            "SOCKET_CONNECT_TIMEOUT": 0.2,
-            "SOCKET_TIMEOUT": 0.2,
-        },
-    }
-}
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
