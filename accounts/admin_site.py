@@ -3,38 +3,23 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
-from pathlib import Path
 
-from django.apps import apps
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from accounts.local_apps import local_app_modules
 from accounts.models import Role
 
 logger = logging.getLogger(__name__)
 
 
-def local_app_configs():
-    """The project's own apps (under BASE_DIR, not installed packages), in INSTALLED_APPS order."""
-    base = Path(settings.BASE_DIR).resolve()
-    for app_config in apps.get_app_configs():
-        path = Path(app_config.path).resolve()
-        if path.is_relative_to(base) and ".venv" not in path.relative_to(base).parts:
-            yield app_config
-
-
 def dashboard_panels(request) -> list[dict]:
     """Every local app's `<app>.dashboard.panels(request)`, sorted by their `order`."""
     collected = []
-    for app_config in local_app_configs():
-        module_name = f"{app_config.name}.dashboard"
-        if importlib.util.find_spec(module_name) is None:
-            continue
+    for app_config, module_name in local_app_modules("dashboard"):
         try:
             collected.extend(importlib.import_module(module_name).panels(request))
         except Exception:

@@ -122,3 +122,14 @@ def test_it_draws_a_bar_per_point_of_the_chart():
     assert svg.count("<rect") == 2
     assert "Tue: 4 visits" in svg
     assert 'height="0.0"' not in svg
+
+
+def test_it_finds_the_contract_modules_of_local_apps_only_in_installed_order():
+    from accounts.local_apps import local_app_modules
+
+    dashboards = [name for _, name in local_app_modules("dashboard")]
+    assert dashboards[:1] == ["accounts.dashboard"]
+    assert "status.dashboard" in dashboards
+    demos = [name for _, name in local_app_modules("demo")]
+    assert demos[0] == "accounts.demo"
+    assert all(name.split(".")[0] not in {"allauth", "rest_framework"} for name in demos)

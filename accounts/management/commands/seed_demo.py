@@ -1,11 +1,10 @@
 import importlib
-import importlib.util
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from accounts.admin_site import local_app_configs
+from accounts.local_apps import local_app_modules
 
 
 class Command(BaseCommand):
@@ -17,9 +16,6 @@ class Command(BaseCommand):
         # Demo bookings go through the real services, which notify people: keep those emails in
         # memory rather than mailing (or printing) confirmations to the demo addresses.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            for app_config in local_app_configs():
-                module_name = f"{app_config.name}.demo"
-                if importlib.util.find_spec(module_name) is None:
-                    continue
+            for _, module_name in local_app_modules("demo"):
                 importlib.import_module(module_name).seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
