@@ -124,9 +124,9 @@ class MongoAuditTrail(AuditTrail):
     """The audit trail in a MongoDB collection (pymongo, or mongomock in tests)."""
 
     INDEXES = (
-        ("subject_at", [("subject_type", 1), ("subject_id", 1), ("at", -1)]),
-        ("actor_at", [("actor_id", 1), ("at", -1)]),
-        ("action_at", [("action", 1), ("at", -1)]),
+        ("subject_at", [("subject_type", 1), ("subject_id", 1), ("at", -1)], {}),
+        ("actor_at", [("actor_id", 1), ("at", -1)], {}),
+        ("action_at", [("action", 1), ("at", -1)], {}),
     )
 
     def __init__(self, database) -> None:
@@ -134,8 +134,7 @@ class MongoAuditTrail(AuditTrail):
 
     def ensure_indexes(self) -> MongoAuditTrail:
         """Create the indexes the reads use; a no-op when they exist already."""
-        for name, keys in self.INDEXES:
-            self.collection.create_index(keys, name=name)
+        docstore.ensure_indexes(self.collection, self.INDEXES)
         return self
 
     def _insert(self, event: AuditRecord) -> str:

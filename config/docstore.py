@@ -71,6 +71,12 @@ def store(name: str, *, mongo: Callable[[object], T], relational: Callable[[], T
     return built
 
 
+def ensure_indexes(collection, indexes) -> None:
+    """Create each (name, keys, options) index on a pymongo collection; a no-op for those that exist."""
+    for name, keys, options in indexes:
+        collection.create_index(keys, name=name, **options)
+
+
 def as_utc(moment: datetime) -> datetime:
     """The same instant in UTC; a naive time (mongomock, an old driver) is taken as UTC."""
     if moment.tzinfo is None:

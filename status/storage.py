@@ -38,12 +38,14 @@ def _clean(sample: dict) -> dict:
 
 
 class MongoSampleStore:
+    INDEXES = (
+        ("at_ttl", [("at", 1)], {"expireAfterSeconds": int(RETENTION.total_seconds())}),
+        ("component_at", [("component", 1), ("at", 1)], {}),
+    )
+
     def __init__(self, database) -> None:
         self.collection = database[COLLECTION]
-        self.collection.create_index(
-            "at", expireAfterSeconds=int(RETENTION.total_seconds()), name="at_ttl"
-        )
-        self.collection.create_index([("component", 1), ("at", 1)], name="component_at")
+        docstore.ensure_indexes(self.collection, self.INDEXES)
 
     def add(self, sample: dict) -> None:
         self.collection.insert_one(_clean(sample))
