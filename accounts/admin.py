@@ -218,4 +218,5 @@ class UserAdmin(DjangoUserAdmin):
         return TemplateResponse(request, "admin/accounts/user/invite.html", context)
 
 
-from accounts import admin_audit  # noqa: E402,F401  (read-only audit trail in the admin)
+# The read-only audit trail, and authenticators shown without their secrets.
+from accounts import admin_audit, admin_mfa  # noqa: E402,F401
