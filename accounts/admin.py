@@ -218,5 +218,5 @@ class UserAdmin(DjangoUserAdmin):
         return TemplateResponse(request, "admin/accounts/user/invite.html", context)
 
 
-# The read-only audit trail, and authenticators shown without their secrets.
-from accounts import admin_audit, admin_mfa  # noqa: E402,F401
+# The read-only audit trail; authenticators and API tokens shown without their secrets.
+from accounts import admin_audit, admin_mfa, admin_tokens  # noqa: E402,F401
