@@ -29,10 +29,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 # What to measure: (name, path, as which user: None for anonymous or a demo user's email).
-# Later issues add their pages here. Providers and admins need MFA: measure the API as a patient.
+# Later issues add their pages here. A provider's or admin's session passes the MFA gate when the
+# user has a TOTP authenticator (seed_demo enrols the demo staff's).
 URLS: list[tuple[str, str, str | None]] = [
     ("healthz", "/healthz", None),  # the ceiling: the cheapest request the stack can serve
     ("me", "/api/v1/me/", "alice@medora.demo"),
+    ("status page", "/status/", None),
+    ("status summary", "/status/api/v1/summary.json", None),
+    ("status badge", "/status/badge/web.svg", None),
+    ("appointments (provider)", "/api/v1/appointments/", "dr.lee@medora.demo"),
+    ("providers (patient)", "/api/v1/providers/", "alice@medora.demo"),
 ]
 
 BASE_DIR = Path(__file__).resolve().parent.parent
