@@ -338,8 +338,9 @@ def seed(*, stdout=sys.stdout) -> None:
             Appointment.objects.bulk_create(rows[offset : offset + BATCH])
             say(f"appointments {offset + len(rows[offset : offset + BATCH])}/{len(rows)}")
     with connection.cursor() as cursor:
-        # Fresh planner statistics, as autovacuum would give a table that grew slowly.
-        cursor.execute(f"ANALYZE {Appointment._meta.db_table}")
+        # Fresh planner statistics (users, patients, appointments...), as autovacuum would give
+        # tables that grew slowly: stale ones make PostgreSQL hash-join all patients per list.
+        cursor.execute("ANALYZE")
     say("done")
 
 
