@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 
 from accounts.models import Role, User
 from appointments.models import Appointment, WaitlistEntry, WaitlistOffer
+from providers.models import Provider
 
 
 def visible_appointments(user: User) -> QuerySet[Appointment]:
@@ -19,7 +20,12 @@ def visible_appointments(user: User) -> QuerySet[Appointment]:
     if user.role == Role.PATIENT:
         return Appointment.objects.filter(patient__user=user)
     if user.role == Role.PROVIDER:
-        return Appointment.objects.filter(provider__user=user)
+        # The provider's id as a scalar subquery, not a join on their user: PostgreSQL then reads
+        # a page of the schedule in start order straight from the (provider, start) index,
+        # instead of joining and sorting every appointment the provider ever had.
+        return Appointment.objects.filter(
+            provider=Subquery(Provider.objects.filter(user=user).order_by().values("pk")[:1])
+        )
     return Appointment.objects.none()
 
 

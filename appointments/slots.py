@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from appointments.models import LIVE_STATUSES, Appointment, WaitlistOffer
@@ -100,11 +100,18 @@ def _load_range(start_date: datetime.date, end_date: datetime.date) -> Interval:
 
 def _live_appointments(range_start, range_end):
     # The longest buffer is 4 h: an appointment ending up to then before the range still matters.
-    return Appointment.objects.filter(
-        status__in=LIVE_STATUSES,
-        start__lt=range_end,
-        end__gt=range_start - datetime.timedelta(hours=4),
-    ).select_related("visit_type")
+    # Only the columns the computation reads, and the buffer as a column: provider search loads
+    # thousands of these at once, and whole Appointment + VisitType objects cost most of it.
+    return (
+        Appointment.objects.filter(
+            status__in=LIVE_STATUSES,
+            start__lt=range_end,
+            end__gt=range_start - datetime.timedelta(hours=4),
+        )
+        .only("provider", "patient", "start", "end")
+        .annotate(buffer_after_minutes=F("visit_type__buffer_after_minutes"))
+        .order_by()
+    )
 
 
 def _active_holds(now, range_start, range_end):
@@ -139,8 +146,7 @@ def _schedule_from(provider: Provider, windows, time_off, appointments, holds) -
         busy=[
             (
                 appointment.start,
-                appointment.end
-                + datetime.timedelta(minutes=appointment.visit_type.buffer_after_minutes),
+                appointment.end + datetime.timedelta(minutes=appointment.buffer_after_minutes),
                 appointment.patient_id,
                 appointment.pk,
             )
@@ -344,6 +350,15 @@ def slots_compute(
     blocked = _Blocked(schedule, patient_id=patient_id)
     found: dict[datetime.datetime, Slot] = {}
     for day in _days(start_date, end_date):
+        # Whole local days before the notice or past the horizon have no slot: skip building
+        # their candidates (provider search starts a day early, for zones behind UTC).
+        if (
+            local_to_utc(day + datetime.timedelta(days=1), datetime.time(), schedule.zone)[0]
+            <= earliest
+        ):
+            continue
+        if local_to_utc(day, datetime.time(), schedule.zone)[0] > latest:
+            break
         day_slots = {}
         for start, end, location in _candidates(schedule, visit_type, day):
             if start < earliest or start > latest or start in day_slots:

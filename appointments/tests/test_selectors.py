@@ -50,3 +50,13 @@ def test_it_filters_by_status_and_start(patient, booked, visit_type):
     assert list(
         appointment_list_for(user=patient, end=booked.start + datetime.timedelta(hours=1))
     ) == [booked]
+
+
+def test_it_reads_a_providers_schedule_without_joining_their_user(provider, booked):
+    # A join on the provider's user kept PostgreSQL from paging through the (provider, start)
+    # index: every appointment the provider ever had was joined and sorted for each page.
+    appointments = visible_appointments(provider)
+    sql = str(appointments.query)
+    assert " JOIN " not in sql
+    assert '"appointments_appointment"."provider_id" = (SELECT' in sql
+    assert list(appointments) == [booked]

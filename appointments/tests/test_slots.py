@@ -173,6 +173,27 @@ def test_it_respects_the_minimum_notice(doctor, visit_type, settings):
     assert local_times(slots)[0] == "Mon 11:00"
 
 
+def test_it_skips_whole_days_before_the_notice_without_losing_a_slot(doctor, visit_type, settings):
+    settings.APPOINTMENT_MIN_NOTICE_MINUTES = 120
+    for weekday in (0, 1):
+        AvailabilityWindowFactory(
+            provider=doctor,
+            weekday=weekday,
+            start_time=datetime.time(9),
+            end_time=datetime.time(12),
+        )
+    now = utc(2026, 3, 3, 13, 50)  # Tuesday 8:50 in New York
+    slots = slot_list(
+        provider=doctor,
+        visit_type=visit_type,
+        start_date=datetime.date(2026, 3, 1),  # Sunday: Sunday and Monday are wholly past
+        end_date=datetime.date(2026, 3, 3),
+        now=now,
+    )
+    assert local_times(slots)[0] == "Tue 11:00"
+    assert {slot.start.astimezone(NEW_YORK).date() for slot in slots} == {datetime.date(2026, 3, 3)}
+
+
 def test_it_respects_the_horizon(doctor, visit_type, settings):
     settings.APPOINTMENT_HORIZON_DAYS = 7
     AvailabilityWindowFactory(
