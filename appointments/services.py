@@ -16,6 +16,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.audit import audit_event
@@ -649,44 +650,55 @@ def waitlist_offer_next(
     now = now or timezone.now()
     with transaction.atomic():
         Provider.objects.select_for_update().only("pk").get(pk=provider.pk)
-        entries = (
+        entries = list(
             WaitlistEntry.objects.filter(provider=provider, status=WaitlistEntry.Status.WAITING)
             .select_related("visit_type", "patient")
+            .prefetch_related(
+                Prefetch(
+                    "offers",
+                    queryset=WaitlistOffer.objects.filter(start__gte=start, start__lt=end),
+                    to_attr="offers_of_this_time",
+                )
+            )
             .order_by("created_at", "id")[:50]
         )
         zone = provider.zone
         first_day = max(start, now).astimezone(zone).date()
         last_day = end.astimezone(zone).date()
+        if not entries or first_day > last_day:
+            return None
+        # One schedule and one busy-list for every entry: the queries do not grow with the list.
+        schedule = slot_engine.schedule_load(
+            provider=provider, start_date=first_day, end_date=last_day, now=now
+        )
+        patient_busy: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = {}
+        for patient_id, busy_start, busy_end in Appointment.objects.filter(
+            patient__in=[entry.patient_id for entry in entries],
+            status__in=LIVE_STATUSES,
+            start__lt=end,
+            end__gt=start,
+        ).values_list("patient_id", "start", "end"):
+            patient_busy.setdefault(patient_id, []).append((busy_start, busy_end))
         for entry in entries:
             from_day = max(first_day, entry.earliest_date)
             to_day = min(last_day, entry.latest_date)
             if from_day > to_day or not entry.visit_type.active:
                 continue
-            if entry.offers.filter(start__gte=start, start__lt=end).exists():
+            if entry.offers_of_this_time:
                 continue  # already offered (and let go) this time
+            busy = patient_busy.get(entry.patient_id, [])
             free = [
                 slot
-                for slot in slot_engine.slot_list(
-                    provider=provider,
+                for slot in slot_engine.slots_compute(
+                    schedule,
                     visit_type=entry.visit_type,
                     start_date=from_day,
                     end_date=to_day,
                     now=now,
                 )
-                if start <= slot.start and slot.end <= end
-            ]
-            patient_busy = {
-                (appointment.start, appointment.end)
-                for appointment in Appointment.objects.filter(
-                    patient=entry.patient, status__in=LIVE_STATUSES, start__lt=end, end__gt=start
-                )
-            }
-            free = [
-                slot
-                for slot in free
-                if not any(
-                    slot.start < b_end and b_start < slot.end for b_start, b_end in patient_busy
-                )
+                if start <= slot.start
+                and slot.end <= end
+                and not any(slot.start < b_end and b_start < slot.end for b_start, b_end in busy)
             ]
             if not free:
                 continue

@@ -2,6 +2,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from appointments import services
 from appointments.models import Appointment, AppointmentStatus, WaitlistEntry, WaitlistOffer
@@ -11,7 +13,7 @@ from patients.models import CareTeamChange
 from patients.services import care_team_grant, care_team_has
 from patients.tests.factories import PatientFactory
 from providers.models import TimeOff
-from providers.tests.factories import TimeOffFactory, VisitTypeFactory
+from providers.tests.factories import ProviderFactory, TimeOffFactory, VisitTypeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -515,6 +517,50 @@ def test_it_offers_time_freed_by_removed_time_off(
     with django_capture_on_commit_callbacks(execute=True):
         time_off_delete(time_off=block, by=provider, now=now)
     assert WaitlistOffer.objects.filter(entry__patient=patient.patient_profile).exists()
+
+
+def _offer_queries_with_waiting(count, doctor, visit_type, taken, now):
+    tuesday = datetime.date(2026, 3, 3)
+    for _ in range(count):
+        waiting = PatientFactory()
+        services.waitlist_join(
+            patient=waiting, provider=doctor, visit_type=visit_type, earliest_date=tuesday,
+            latest_date=tuesday, by=waiting.user, now=now,
+        )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        # The time is still booked: every waiting entry is looked at, and none gets it.
+        assert (
+            services.waitlist_offer_next(provider=doctor, start=taken.start, end=taken.end, now=now)
+            is None
+        )
+    WaitlistEntry.objects.all().delete()
+    return len(queries)
+
+
+def test_it_looks_through_the_waitlist_in_a_constant_number_of_queries(
+    other_patient, doctor, visit_type, now
+):
+    taken = book(
+        other_patient, doctor, visit_type, datetime.datetime(2026, 3, 3, 15, tzinfo=UTC), now
+    )
+    assert _offer_queries_with_waiting(
+        2, doctor, visit_type, taken, now
+    ) == _offer_queries_with_waiting(20, doctor, visit_type, taken, now)
+
+
+def test_it_skips_a_waiting_patient_who_is_busy_at_the_freed_time(
+    full_day, other_patient, doctor, now
+):
+    taken, (first, second) = full_day
+    services.appointment_cancel(appointment=taken, by=other_patient, now=now)
+    AppointmentFactory(
+        patient=first.patient,
+        visit_type=VisitTypeFactory(provider=ProviderFactory()),
+        start=taken.start,
+        end=taken.end,
+    )
+    offer = services.waitlist_offer_next(provider=doctor, start=taken.start, end=taken.end, now=now)
+    assert offer.entry == second
 
 
 def test_it_refuses_joining_the_same_waitlist_twice(patient, doctor, visit_type, now):
