@@ -385,7 +385,8 @@ def calendar_feed_rotate(request):
 def patient_list(request):
     """My care team's patients, searchable by name, MRN and date of birth."""
     provider = _my_provider(request)
-    form = PatientSearchForm(request.GET or None)
+    # The search terms are PHI: they come in a POST body, never in the URL (access logs, history).
+    form = PatientSearchForm(request.POST if request.method == "POST" else None)
     query, date_of_birth = "", None
     if form.is_bound and form.is_valid():
         query = form.cleaned_data["q"] or ""
