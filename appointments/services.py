@@ -248,6 +248,37 @@ def _policy_status(*, visit_type: VisitType, by: User) -> str:
     return AppointmentStatus.BOOKED
 
 
+def _appointment_enter(
+    *,
+    patient: Patient,
+    provider: Provider,
+    visit_type: VisitType,
+    start: datetime.datetime,
+    reason: str,
+    by: User,
+    via: str,
+    status: str,
+    now: datetime.datetime,
+) -> Appointment:
+    """Insert a checked booking or request under the locks, audit it and queue its emails."""
+    _lock(provider, patient)
+    appointment = _appointment_create(
+        patient=patient,
+        provider=provider,
+        visit_type=visit_type,
+        start=start,
+        reason=reason,
+        by=by,
+        via=via,
+        status=status,
+        now=now,
+    )
+    event = "requested" if status == AppointmentStatus.REQUESTED else "booked"
+    audit_event(f"appointment.{event}", actor=by, subject=appointment, details={"via": via})
+    _queue_notification(appointment, event)
+    return appointment
+
+
 @transaction.atomic
 def appointment_request(
     *,
@@ -261,11 +292,9 @@ def appointment_request(
     now: datetime.datetime | None = None,
 ) -> Appointment:
     """Ask for a time: the appointment holds it as "requested" until the provider confirms."""
-    now = now or timezone.now()
     _check_may_book(by=by, patient=patient, provider=provider)
     _check_visit_type(provider=provider, visit_type=visit_type, by=by)
-    _lock(provider, patient)
-    appointment = _appointment_create(
+    return _appointment_enter(
         patient=patient,
         provider=provider,
         visit_type=visit_type,
@@ -274,11 +303,8 @@ def appointment_request(
         by=by,
         via=via,
         status=AppointmentStatus.REQUESTED,
-        now=now,
+        now=now or timezone.now(),
     )
-    audit_event("appointment.requested", actor=by, subject=appointment, details={"via": via})
-    _queue_notification(appointment, "requested")
-    return appointment
 
 
 @transaction.atomic
@@ -298,22 +324,9 @@ def appointment_book(
     Patients may not book "not online" visit types; providers and admins may book any type.
     The patient's care team gains the provider in the same transaction.
     """
-    now = now or timezone.now()
     _check_may_book(by=by, patient=patient, provider=provider)
     _check_visit_type(provider=provider, visit_type=visit_type, by=by)
-    if _policy_status(visit_type=visit_type, by=by) == AppointmentStatus.REQUESTED:
-        return appointment_request(
-            patient=patient,
-            provider=provider,
-            visit_type=visit_type,
-            start=start,
-            reason=reason,
-            by=by,
-            via=via,
-            now=now,
-        )
-    _lock(provider, patient)
-    appointment = _appointment_create(
+    return _appointment_enter(
         patient=patient,
         provider=provider,
         visit_type=visit_type,
@@ -321,12 +334,9 @@ def appointment_book(
         reason=reason,
         by=by,
         via=via,
-        status=AppointmentStatus.BOOKED,
-        now=now,
+        status=_policy_status(visit_type=visit_type, by=by),
+        now=now or timezone.now(),
     )
-    audit_event("appointment.booked", actor=by, subject=appointment, details={"via": via})
-    _queue_notification(appointment, "booked")
-    return appointment
 
 
 def _locked(appointment: Appointment) -> Appointment:

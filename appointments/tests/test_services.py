@@ -5,6 +5,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.audit import audit_trail
 from appointments import services
 from appointments.models import Appointment, AppointmentStatus, WaitlistEntry, WaitlistOffer
 from appointments.tests.factories import AppointmentFactory
@@ -41,6 +42,29 @@ def test_it_books_a_free_slot(patient, doctor, visit_type, tuesday_10am, now):
     assert appointment.end == tuesday_10am + 30 * M
     assert appointment.created_by == patient
     assert appointment.video_link == ""
+
+
+@pytest.mark.parametrize(
+    ("policy", "event"), [("self_book", "booked"), ("request_only", "requested")]
+)
+def test_it_audits_and_announces_a_booking_or_a_request_once(
+    patient, doctor, visit_type, tuesday_10am, now, policy, event, monkeypatch
+):
+    visit_type.booking_policy = policy
+    visit_type.save()
+    queued = []
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda task, *args: queued.append(args))
+    appointment = book(patient, doctor, visit_type, tuesday_10am, now)
+    assert appointment.status == event
+    assert queued == [(str(appointment.public_id), event)]
+    records = [
+        record
+        for record in audit_trail().recent(limit=50)
+        if record.action.startswith("appointment.")
+    ]
+    assert [(record.action, record.details) for record in records] == [
+        (f"appointment.{event}", {"via": "portal"})
+    ]
 
 
 def test_it_grants_the_care_team_when_booking(patient, doctor, visit_type, tuesday_10am, now):
