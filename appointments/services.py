@@ -501,6 +501,27 @@ def appointment_reschedule(
     return new
 
 
+# When the clinic's visit steps open: check-in on the day (from this long before the start);
+# complete and no-show once the visit has started.
+CHECK_IN_OPENS_BEFORE = datetime.timedelta(hours=12)
+VISIT_STEPS = {
+    AppointmentStatus.REQUESTED: ("confirm", "decline"),
+    AppointmentStatus.BOOKED: ("check-in", "complete", "no-show"),
+    AppointmentStatus.CHECKED_IN: ("complete",),
+}
+
+
+def appointment_visit_steps(*, appointment: Appointment, now: datetime.datetime) -> tuple[str, ...]:
+    """The steps the clinic may take on `appointment` at `now`: the same rules the services
+    below enforce, so that pages offer only buttons that will work."""
+    steps = VISIT_STEPS.get(appointment.status, ())
+    if appointment.start - now > CHECK_IN_OPENS_BEFORE:
+        steps = tuple(step for step in steps if step != "check-in")
+    if appointment.start > now:
+        steps = tuple(step for step in steps if step not in ("complete", "no-show"))
+    return steps
+
+
 @transaction.atomic
 def appointment_check_in(
     *, appointment: Appointment, by: User, now: datetime.datetime | None = None
@@ -509,7 +530,7 @@ def appointment_check_in(
     now = now or timezone.now()
     appointment = _locked(appointment)
     _transition(appointment, by=by, allowed_from=(AppointmentStatus.BOOKED,), action="checked in")
-    if appointment.start - now > datetime.timedelta(hours=12):
+    if appointment.start - now > CHECK_IN_OPENS_BEFORE:
         raise ApplicationError("Check-in opens on the day of the visit.", code="too_early")
     appointment.status = AppointmentStatus.CHECKED_IN
     appointment.save(update_fields=["status", "updated_at"])

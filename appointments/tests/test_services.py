@@ -344,6 +344,38 @@ def test_it_runs_a_visit_through_check_in_and_completion(
     assert done.status == "completed"
 
 
+STEP_SERVICES = {
+    "confirm": services.appointment_confirm,
+    "decline": services.appointment_decline,
+    "check-in": services.appointment_check_in,
+    "complete": services.appointment_complete,
+    "no-show": services.appointment_mark_no_show,
+}
+
+
+@pytest.mark.parametrize("status", ["requested", "booked", "checked_in", "completed"])
+@pytest.mark.parametrize(
+    "starts_in", [-5 * M, 3 * H, 11 * H + 59 * M, 12 * H + M, 2 * 24 * H], ids=str
+)
+@pytest.mark.parametrize("step", sorted(STEP_SERVICES))
+def test_it_offers_a_visit_step_exactly_when_its_service_accepts_it(
+    doctor, visit_type, provider, status, starts_in, step
+):
+    now = datetime.datetime(2026, 3, 3, 12, tzinfo=UTC)
+    appointment = AppointmentFactory(
+        provider=doctor, visit_type=visit_type, start=now + starts_in, status=status
+    )
+    offered = step in services.appointment_visit_steps(appointment=appointment, now=now)
+    kwargs = {} if step == "confirm" else {"now": now}
+    try:
+        STEP_SERVICES[step](appointment=appointment, by=provider, **kwargs)
+    except ApplicationError:
+        accepted = False
+    else:
+        accepted = True
+    assert offered == accepted
+
+
 def test_it_marks_a_no_show_only_after_the_start(
     patient, provider, doctor, visit_type, tuesday_10am, now
 ):
