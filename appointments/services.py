@@ -414,14 +414,25 @@ def appointment_decline(
     return appointment
 
 
+# What a patient may still cancel or reschedule online (until the deadline below).
+CHANGEABLE_STATUSES = (AppointmentStatus.REQUESTED, AppointmentStatus.BOOKED)
+
+
+def appointment_change_deadline(*, appointment: Appointment) -> datetime.datetime | None:
+    """Until when the patient may cancel or reschedule online; None when it cannot change."""
+    if appointment.status not in CHANGEABLE_STATUSES:
+        return None
+    return appointment.start - datetime.timedelta(hours=settings.APPOINTMENT_CANCEL_CUTOFF_HOURS)
+
+
 def _check_patient_cutoff(appointment: Appointment, *, by: User, now, action: str) -> None:
     """Patients may cancel or reschedule only up to the cut-off; the clinic any time."""
     if _is_staff_for(by, appointment.provider):
         return
     if by.role != Role.PATIENT or appointment.patient.user_id != by.pk:
         raise NotFoundError("Appointment not found.")
-    cutoff = datetime.timedelta(hours=settings.APPOINTMENT_CANCEL_CUTOFF_HOURS)
-    if appointment.start - now < cutoff:
+    deadline = appointment_change_deadline(appointment=appointment)
+    if deadline is not None and now > deadline:
         raise ApplicationError(
             f"Appointments can be {action} online up to {settings.APPOINTMENT_CANCEL_CUTOFF_HOURS} "
             "hours before they start. Please call the clinic.",
@@ -440,7 +451,7 @@ def appointment_cancel(
     now = now or timezone.now()
     appointment = _locked(appointment)
     _check_patient_cutoff(appointment, by=by, now=now, action="cancelled")
-    if appointment.status not in (AppointmentStatus.REQUESTED, AppointmentStatus.BOOKED):
+    if appointment.status not in CHANGEABLE_STATUSES:
         raise ConflictError(
             f"An appointment that is {appointment.get_status_display().lower()} cannot be cancelled.",
             code="invalid_status",
@@ -465,7 +476,7 @@ def appointment_reschedule(
     now = now or timezone.now()
     old = _locked(appointment)
     _check_patient_cutoff(old, by=by, now=now, action="rescheduled")
-    if old.status not in (AppointmentStatus.REQUESTED, AppointmentStatus.BOOKED):
+    if old.status not in CHANGEABLE_STATUSES:
         raise ConflictError(
             f"An appointment that is {old.get_status_display().lower()} cannot be rescheduled.",
             code="invalid_status",

@@ -437,6 +437,26 @@ def test_it_leaves_everything_unchanged_when_the_new_time_breaks_a_rule(
     assert Appointment.objects.count() == 1
 
 
+def test_it_lets_a_patient_cancel_until_the_deadline_it_shows_and_not_after(
+    patient, doctor, visit_type, tuesday_10am, now
+):
+    from appointments.serializers import AppointmentOutputSerializer
+
+    appointment = book(patient, doctor, visit_type, tuesday_10am, now)
+    shown = AppointmentOutputSerializer(appointment).data["patient_can_change_until"]
+    deadline = services.appointment_change_deadline(appointment=appointment)
+    assert shown == deadline
+    with pytest.raises(ApplicationError) as error:
+        services.appointment_cancel(
+            appointment=appointment, by=patient, now=deadline + datetime.timedelta(seconds=1)
+        )
+    assert error.value.code == "past_cutoff"
+    services.appointment_cancel(appointment=appointment, by=patient, now=deadline)
+    appointment.refresh_from_db()
+    assert services.appointment_change_deadline(appointment=appointment) is None
+    assert AppointmentOutputSerializer(appointment).data["patient_can_change_until"] is None
+
+
 def test_it_refuses_a_patient_rescheduling_after_the_cutoff(
     patient, doctor, visit_type, tuesday_10am, now
 ):
