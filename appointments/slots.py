@@ -90,21 +90,31 @@ def _window_applies(schedule: Schedule, window: AvailabilityWindow, visit_type: 
     return not limited_to or visit_type.pk in limited_to
 
 
-def _load_range(start_date: datetime.date, end_date: datetime.date) -> Interval:
+def _load_range(start_date: datetime.date, end_date: datetime.date, now) -> Interval:
     # A local day can start up to 14 h before or after the same UTC day: pad by one day each side.
+    # Nothing before `now` can be booked, so nothing that ended before it needs loading.
     return (
-        datetime.datetime.combine(start_date - datetime.timedelta(days=1), datetime.time(), UTC),
+        max(
+            datetime.datetime.combine(
+                start_date - datetime.timedelta(days=1), datetime.time(), UTC
+            ),
+            now,
+        ),
         datetime.datetime.combine(end_date + datetime.timedelta(days=2), datetime.time(), UTC),
     )
 
 
-def _live_appointments(range_start, range_end):
+def _busy_rows(range_start, range_end):
+    """(provider id, start, end, buffer after in minutes, patient id, appointment id) of live
+    appointments. Plain tuples, not model instances: provider search reads thousands at once."""
     # The longest buffer is 4 h: an appointment ending up to then before the range still matters.
     return Appointment.objects.filter(
         status__in=LIVE_STATUSES,
         start__lt=range_end,
         end__gt=range_start - datetime.timedelta(hours=4),
-    ).select_related("visit_type")
+    ).values_list(
+        "provider_id", "start", "end", "visit_type__buffer_after_minutes", "patient_id", "pk"
+    )
 
 
 def _active_holds(now, range_start, range_end):
@@ -120,13 +130,25 @@ def _time_off_in(range_start, range_end):
     return TimeOff.objects.filter(start__lt=range_end, end__gt=range_start)
 
 
-def _schedule_from(provider: Provider, windows, time_off, appointments, holds) -> Schedule:
+def _window_visit_types(**through_filter) -> dict[int, set[int]]:
+    """window id -> ids of the visit types it is limited to, from the link table alone."""
+    limited_to: dict[int, set[int]] = {}
+    links = AvailabilityWindow.visit_types.through.objects.filter(**through_filter)
+    for window_id, visit_type_id in links.values_list("availabilitywindow_id", "visittype_id"):
+        limited_to.setdefault(window_id, set()).add(visit_type_id)
+    return limited_to
+
+
+def _schedule_from(
+    provider: Provider, windows, window_visit_types, time_off, busy_rows, holds
+) -> Schedule:
     return Schedule(
         zone=provider.zone,
         windows=list(windows),
         window_visit_types={
-            window.pk: {visit_type.pk for visit_type in window.visit_types.all()}
+            window.pk: window_visit_types[window.pk]
             for window in windows
+            if window.pk in window_visit_types
         },
         time_off=[
             (block.start, block.end) for block in time_off if block.kind == TimeOff.Kind.TIME_OFF
@@ -137,14 +159,8 @@ def _schedule_from(provider: Provider, windows, time_off, appointments, holds) -
             if block.kind == TimeOff.Kind.EXTRA_HOURS
         ],
         busy=[
-            (
-                appointment.start,
-                appointment.end
-                + datetime.timedelta(minutes=appointment.visit_type.buffer_after_minutes),
-                appointment.patient_id,
-                appointment.pk,
-            )
-            for appointment in appointments
+            (start, end + datetime.timedelta(minutes=buffer), patient_id, appointment_id)
+            for _provider_id, start, end, buffer, patient_id, appointment_id in busy_rows
         ],
         holds=[(offer.start, offer.end, offer.entry.patient_id, offer.pk) for offer in holds],
     )
@@ -155,13 +171,13 @@ def schedule_load(
 ) -> Schedule:
     """Load one provider's schedule for local dates start_date..end_date (five queries)."""
     now = now or timezone.now()
-    range_start, range_end = _load_range(start_date, end_date)
-    windows = list(provider.availability_windows.prefetch_related("visit_types"))
+    range_start, range_end = _load_range(start_date, end_date, now)
     return _schedule_from(
         provider,
-        windows,
+        list(provider.availability_windows.all()),
+        _window_visit_types(availabilitywindow__provider=provider),
         list(_time_off_in(range_start, range_end).filter(provider=provider)),
-        list(_live_appointments(range_start, range_end).filter(provider=provider)),
+        list(_busy_rows(range_start, range_end).filter(provider=provider)),
         list(_active_holds(now, range_start, range_end).filter(entry__provider=provider)),
     )
 
@@ -174,23 +190,14 @@ def providers_with_schedules(
     Each provider gets `.schedule` (a Schedule) and `.bookable_visit_types`.
     """
     now = now or timezone.now()
-    range_start, range_end = _load_range(start_date, end_date)
+    range_start, range_end = _load_range(start_date, end_date, now)
     providers = list(
         providers_queryset.prefetch_related(
-            Prefetch(
-                "availability_windows",
-                queryset=AvailabilityWindow.objects.prefetch_related("visit_types"),
-                to_attr="prefetched_windows",
-            ),
+            Prefetch("availability_windows", to_attr="prefetched_windows"),
             Prefetch(
                 "time_off",
                 queryset=_time_off_in(range_start, range_end),
                 to_attr="prefetched_time_off",
-            ),
-            Prefetch(
-                "appointments",
-                queryset=_live_appointments(range_start, range_end),
-                to_attr="prefetched_appointments",
             ),
             Prefetch(
                 "visit_types",
@@ -199,6 +206,14 @@ def providers_with_schedules(
             ),
         )
     )
+    window_visit_types = _window_visit_types(
+        availabilitywindow__provider__in=[provider.pk for provider in providers]
+    )
+    busy_by_provider: dict[int, list] = {}
+    for row in _busy_rows(range_start, range_end).filter(
+        provider__in=[provider.pk for provider in providers]
+    ):
+        busy_by_provider.setdefault(row[0], []).append(row)
     holds_by_provider: dict[int, list] = {}
     for offer in _active_holds(now, range_start, range_end).filter(
         entry__provider__in=[provider.pk for provider in providers]
@@ -208,8 +223,9 @@ def providers_with_schedules(
         provider.schedule = _schedule_from(
             provider,
             provider.prefetched_windows,
+            window_visit_types,
             provider.prefetched_time_off,
-            provider.prefetched_appointments,
+            busy_by_provider.get(provider.pk, []),
             holds_by_provider.get(provider.pk, []),
         )
     return providers

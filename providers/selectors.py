@@ -64,21 +64,21 @@ def provider_search(
     now = now or timezone.now()
     if providers is None:
         providers = provider_filter(specialty=specialty, name=name, language=language)
-    # Most providers have a free slot within the first week: look there first (a small load),
+    # Most providers have a free slot within the next few days: look there first (a small load),
     # then over the rest of the search period only for those still without one. Two rounds of
     # a fixed number of queries each, whatever the number of providers.
     # Local dates: a day early covers zones behind UTC (past slots are excluded by the notice).
     week_start = now.date() - datetime.timedelta(days=1)
-    first_week = (week_start, week_start + datetime.timedelta(days=8))
+    first_days = (week_start, week_start + datetime.timedelta(days=2))
     rest = (
-        first_week[1] + datetime.timedelta(days=1),
+        first_days[1] + datetime.timedelta(days=1),
         now.date() + datetime.timedelta(days=NEXT_SLOT_SEARCH_DAYS),
     )
     loaded = providers_with_schedules(
-        providers, start_date=first_week[0], end_date=first_week[1], now=now
+        providers, start_date=first_days[0], end_date=first_days[1], now=now
     )
     for provider in loaded:
-        found = next_free_slot(provider, now=now, start_date=first_week[0], end_date=first_week[1])
+        found = next_free_slot(provider, now=now, start_date=first_days[0], end_date=first_days[1])
         provider.next_free_slot, provider.next_free_visit_type = found or (None, None)
     waiting = [provider.pk for provider in loaded if provider.next_free_slot is None]
     if waiting:

@@ -276,3 +276,44 @@ def test_it_agrees_with_the_exact_rule_on_a_busy_week(doctor, visit_type):
                 free = blocking_reason(schedule, visit_type=kind, start=start, end=end) is None
                 assert (start in listed) is free, (kind.name, start)
             day += datetime.timedelta(days=1)
+
+
+def test_it_loads_schedules_as_plain_rows_not_model_instances(doctor, visit_type):
+    """Provider search reads thousands of appointments: building a model instance for each
+    (and for each window's visit types) was most of its time."""
+    from django.db.models.signals import post_init
+
+    from appointments.models import Appointment
+    from appointments.slots import providers_with_schedules
+    from providers.models import Provider, VisitType
+
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=1, start_time=datetime.time(9), end_time=datetime.time(17),
+        visit_types=[visit_type],
+    )  # fmt: skip
+    for hour in (14, 15, 16):
+        AppointmentFactory(visit_type=visit_type, start=utc(2026, 3, 3, hour))
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    post_init.connect(count, sender=Appointment)
+    post_init.connect(count, sender=VisitType)
+    try:
+        (loaded,) = providers_with_schedules(
+            Provider.objects.filter(pk=doctor.pk),
+            start_date=datetime.date(2026, 3, 3),
+            end_date=datetime.date(2026, 3, 3),
+            now=NOW,
+        )
+    finally:
+        post_init.disconnect(count, sender=Appointment)
+        post_init.disconnect(count, sender=VisitType)
+    assert len(loaded.schedule.busy) == 3
+    assert [sender for sender in built if sender is Appointment] == []
+    # Only the bookable visit types themselves, not one per window link.
+    assert len(built) == len(loaded.bookable_visit_types)
+    assert loaded.schedule.window_visit_types == {
+        window.pk: {visit_type.pk} for window in loaded.schedule.windows
+    }
