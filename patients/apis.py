@@ -6,8 +6,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role
-from config.api import ApplicationError, ErrorSerializer, ForbiddenError, NotFoundError
+from config.api import ApplicationError, ErrorSerializer, NotFoundError
 from patients.models import Patient
 from patients.selectors import patient_for_user, patient_search, visible_patients
 from patients.serializers import (
@@ -52,10 +51,6 @@ class PatientMeApi(APIView):
         description="Complete my patient profile (a new patient account has none); the MRN is generated.",
     )
     def post(self, request):
-        if request.user.role != Role.PATIENT:
-            raise ForbiddenError(
-                "Only patient accounts have a patient profile.", code="not_a_patient"
-            )
         data = PatientCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         patient = patient_create(user=request.user, by=request.user, **data.validated_data)
