@@ -52,9 +52,16 @@ def _queue_notification(appointment: Appointment, event: str) -> None:
     enqueue_on_commit(appointment_notify, str(appointment.public_id), event)
 
 
-def _queue_waitlist_offer(*, provider: Provider, start, end, now) -> None:
+def waitlist_offer_freed_time_queue(
+    *,
+    provider: Provider,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    now: datetime.datetime | None,
+) -> None:
     """After commit, offer [start, end) to the waitlist (a Celery task: the request that freed
-    the time does not wait for it, and cannot fail because of it)."""
+    the time does not wait for it, and cannot fail because of it). Other apps that free a
+    provider's time (time off removed) call this too."""
     enqueue_on_commit(
         waitlist_offer_freed_time,
         str(provider.public_id),
@@ -394,7 +401,7 @@ def _release(appointment: Appointment, *, by: User, reason: str, now: datetime.d
 
 def _offer_freed_time(appointment: Appointment, *, now: datetime.datetime) -> None:
     if appointment.start > now:
-        _queue_waitlist_offer(
+        waitlist_offer_freed_time_queue(
             provider=appointment.provider, start=appointment.start, end=appointment.end, now=now
         )
 
@@ -671,7 +678,9 @@ def waitlist_leave(
     for offer in entry.offers.filter(status=WaitlistOffer.Status.OFFERED):
         offer.status = WaitlistOffer.Status.DECLINED
         offer.save(update_fields=["status"])
-        _queue_waitlist_offer(provider=entry.provider, start=offer.start, end=offer.end, now=now)
+        waitlist_offer_freed_time_queue(
+            provider=entry.provider, start=offer.start, end=offer.end, now=now
+        )
     audit_event("waitlist.left", actor=by, subject=entry)
     return entry
 
