@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import Role
 from appointments.slots import next_free_slot, providers_with_schedules
 from providers.models import BookingPolicy, Provider, VisitType
 
@@ -104,3 +105,9 @@ def visit_types_for(
     if bookable_online_only:
         visit_types = visit_types.exclude(booking_policy=BookingPolicy.NOT_ONLINE)
     return visit_types.order_by("name", "pk")
+
+
+def visit_types_bookable_by(*, provider: Provider, user) -> QuerySet[VisitType]:
+    """The visit types `user` may book with `provider`: a patient only those bookable online;
+    the clinic (the provider, an admin) every active one."""
+    return visit_types_for(provider=provider, bookable_online_only=user.role == Role.PATIENT)
