@@ -314,23 +314,12 @@ def within_availability(
     return False
 
 
-class _Blocked:
-    """Everything that might block a visit (time off, live appointments with their buffers,
-    holds for others), merged and sorted: a candidate clear of all of it is free without
-    further checks; one that touches it is judged exactly by blocking_reason."""
+class _Intervals:
+    """Intervals merged and sorted, for an overlap test in O(log n)."""
 
-    def __init__(self, schedule: Schedule, *, patient_id: int | None):
-        intervals = sorted(
-            [*schedule.time_off]
-            + [(busy_start, busy_end) for busy_start, busy_end, _p, _a in schedule.busy]
-            + [
-                (hold_start, hold_end)
-                for hold_start, hold_end, hold_patient_id, _o in schedule.holds
-                if hold_patient_id != patient_id
-            ]
-        )
+    def __init__(self, intervals):
         merged: list[list[datetime.datetime]] = []
-        for start, end in intervals:
+        for start, end in sorted(interval for interval in intervals if interval[0] < interval[1]):
             if merged and start <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], end)
             else:
@@ -342,6 +331,28 @@ class _Blocked:
         # The last merged interval starting before `end` is the only one that can overlap.
         index = bisect.bisect_left(self.starts, end) - 1
         return index >= 0 and self.ends[index] > start
+
+
+class _Blocked:
+    """What blocks a visit, as blocking_reason judges it, without a scan per candidate: time off
+    and holds for others block [start, end); live appointments (with their own buffers) block
+    [start, end + this visit's buffer)."""
+
+    def __init__(self, schedule: Schedule, *, patient_id: int | None):
+        self.plain = _Intervals(
+            [*schedule.time_off]
+            + [
+                (hold_start, hold_end)
+                for hold_start, hold_end, hold_patient_id, _o in schedule.holds
+                if hold_patient_id != patient_id
+            ]
+        )
+        self.busy = _Intervals(
+            (busy_start, busy_end) for busy_start, busy_end, _p, _a in schedule.busy
+        )
+
+    def overlaps(self, start, end, buffer: datetime.timedelta) -> bool:
+        return self.plain.overlaps(start, end) or self.busy.overlaps(start, end + buffer)
 
 
 def slots_compute(
@@ -364,9 +375,7 @@ def slots_compute(
         for start, end, location in _candidates(schedule, visit_type, day):
             if start < earliest or start > latest or start in day_slots:
                 continue
-            if blocked.overlaps(start, end + buffer) and blocking_reason(
-                schedule, visit_type=visit_type, start=start, end=end, patient_id=patient_id
-            ):
+            if blocked.overlaps(start, end, buffer):
                 continue
             day_slots[start] = Slot(start=start, end=end, location=location)
         found.update(day_slots)

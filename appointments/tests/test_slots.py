@@ -244,7 +244,7 @@ def test_it_hides_a_waitlist_hold_from_everyone_but_the_patient_it_is_held_for(d
 
 
 def test_it_agrees_with_the_exact_rule_on_a_busy_week(doctor, visit_type):
-    """The fast overlap pre-check never changes the answer of blocking_reason."""
+    """The fast overlap test gives the same answer as blocking_reason, for everyone."""
     from appointments.slots import _candidates, blocking_reason, schedule_load
 
     buffered = VisitTypeFactory(provider=doctor, duration_minutes=45, buffer_after_minutes=15)
@@ -261,21 +261,36 @@ def test_it_agrees_with_the_exact_rule_on_a_busy_week(doctor, visit_type):
             start=utc(2026, 3, 2 + n % 5, 13 + n % 7, 15 * (n % 3)),
         )
     TimeOffFactory(provider=doctor, start=utc(2026, 3, 4, 17), end=utc(2026, 3, 4, 19, 20))
+    from appointments.models import WaitlistOffer
+    from appointments.tests.factories import WaitlistEntryFactory
+
+    entry = WaitlistEntryFactory(visit_type=visit_type, status="offered")
+    WaitlistOffer.objects.create(
+        entry=entry,
+        start=utc(2026, 3, 5, 14, 10),
+        end=utc(2026, 3, 5, 14, 40),
+        hold_until=NOW + datetime.timedelta(minutes=30),
+    )
     first, last = datetime.date(2026, 3, 2), datetime.date(2026, 3, 6)
     for kind in (visit_type, buffered):
-        listed = {
-            slot.start
-            for slot in slot_list(
-                provider=doctor, visit_type=kind, start_date=first, end_date=last, now=NOW
-            )
-        }
-        schedule = schedule_load(provider=doctor, start_date=first, end_date=last, now=NOW)
-        day = first
-        while day <= last:
-            for start, end, _location in _candidates(schedule, kind, day):
-                free = blocking_reason(schedule, visit_type=kind, start=start, end=end) is None
-                assert (start in listed) is free, (kind.name, start)
-            day += datetime.timedelta(days=1)
+        for patient in (None, entry.patient):
+            patient_id = patient.pk if patient else None
+            listed = {
+                slot.start
+                for slot in slot_list(
+                    provider=doctor, visit_type=kind, start_date=first, end_date=last, now=NOW,
+                    patient=patient,
+                )
+            }  # fmt: skip
+            schedule = schedule_load(provider=doctor, start_date=first, end_date=last, now=NOW)
+            day = first
+            while day <= last:
+                for start, end, _location in _candidates(schedule, kind, day):
+                    reason = blocking_reason(
+                        schedule, visit_type=kind, start=start, end=end, patient_id=patient_id
+                    )
+                    assert (start in listed) is (reason is None), (kind.name, patient_id, start)
+                day += datetime.timedelta(days=1)
 
 
 def test_it_loads_schedules_as_plain_rows_not_model_instances(doctor, visit_type):
