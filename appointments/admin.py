@@ -111,6 +111,7 @@ class WaitlistOfferAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "recipient", "sent_at")
     list_filter = ("kind",)
+    list_select_related = ("recipient",)
     readonly_fields = [field.name for field in Notification._meta.fields]
 
     def has_add_permission(self, request):

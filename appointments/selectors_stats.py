@@ -98,6 +98,12 @@ def utilisation_per_provider(*, start: datetime.datetime, end: datetime.datetime
     rows = []
     for provider in providers:
         zone = provider.zone
+        provider_blocks = blocks.get(provider.pk, [])
+        time_off = [
+            (max(block.start, start), min(block.end, end))
+            for block in provider_blocks
+            if block.kind == TimeOff.Kind.TIME_OFF
+        ]
         available = 0.0
         day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
         while day < last:
@@ -105,11 +111,16 @@ def utilisation_per_provider(*, start: datetime.datetime, end: datetime.datetime
                 if window.weekday == day.weekday():
                     window_start = datetime.datetime.combine(day, window.start_time, tzinfo=zone)
                     window_end = datetime.datetime.combine(day, window.end_time, tzinfo=zone)
-                    available += _minutes(window_start, window_end)
+                    minutes = _minutes(window_start, window_end)
+                    # Time off counts only where it covers working hours (a week away is not
+                    # 168 hours lost).
+                    for off_start, off_end in time_off:
+                        minutes -= _minutes(max(window_start, off_start), min(window_end, off_end))
+                    available += max(minutes, 0)
             day += datetime.timedelta(days=1)
-        for block in blocks.get(provider.pk, []):
-            minutes = _minutes(max(block.start, start), min(block.end, end))
-            available += minutes if block.kind == TimeOff.Kind.EXTRA_HOURS else -minutes
+        for block in provider_blocks:
+            if block.kind == TimeOff.Kind.EXTRA_HOURS:
+                available += _minutes(max(block.start, start), min(block.end, end))
         available = max(available, 0)
         booked_minutes = provider.booked_minutes or 0
         rows.append(

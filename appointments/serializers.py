@@ -1,9 +1,9 @@
 import datetime
 
-from django.conf import settings
 from rest_framework import serializers
 
-from appointments.models import Appointment, AppointmentStatus, WaitlistEntry, WaitlistOffer
+from appointments.models import Appointment, WaitlistEntry, WaitlistOffer
+from appointments.services import appointment_change_deadline
 from config.api import InputSerializer
 from providers.serializers import VisitTypeOutputSerializer
 
@@ -54,12 +54,7 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
         ]
 
     def get_patient_can_change_until(self, appointment) -> datetime.datetime | None:
-        if appointment.status not in (AppointmentStatus.REQUESTED, AppointmentStatus.BOOKED):
-            return None
-        cutoff = appointment.start - datetime.timedelta(
-            hours=settings.APPOINTMENT_CANCEL_CUTOFF_HOURS
-        )
-        return cutoff
+        return appointment_change_deadline(appointment=appointment)
 
 
 class AppointmentCreateInputSerializer(InputSerializer):

@@ -16,6 +16,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.audit import audit_event
@@ -51,9 +52,16 @@ def _queue_notification(appointment: Appointment, event: str) -> None:
     enqueue_on_commit(appointment_notify, str(appointment.public_id), event)
 
 
-def _queue_waitlist_offer(*, provider: Provider, start, end, now) -> None:
+def waitlist_offer_freed_time_queue(
+    *,
+    provider: Provider,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    now: datetime.datetime | None,
+) -> None:
     """After commit, offer [start, end) to the waitlist (a Celery task: the request that freed
-    the time does not wait for it, and cannot fail because of it)."""
+    the time does not wait for it, and cannot fail because of it). Other apps that free a
+    provider's time (time off removed) call this too."""
     enqueue_on_commit(
         waitlist_offer_freed_time,
         str(provider.public_id),
@@ -247,6 +255,37 @@ def _policy_status(*, visit_type: VisitType, by: User) -> str:
     return AppointmentStatus.BOOKED
 
 
+def _appointment_enter(
+    *,
+    patient: Patient,
+    provider: Provider,
+    visit_type: VisitType,
+    start: datetime.datetime,
+    reason: str,
+    by: User,
+    via: str,
+    status: str,
+    now: datetime.datetime,
+) -> Appointment:
+    """Insert a checked booking or request under the locks, audit it and queue its emails."""
+    _lock(provider, patient)
+    appointment = _appointment_create(
+        patient=patient,
+        provider=provider,
+        visit_type=visit_type,
+        start=start,
+        reason=reason,
+        by=by,
+        via=via,
+        status=status,
+        now=now,
+    )
+    event = "requested" if status == AppointmentStatus.REQUESTED else "booked"
+    audit_event(f"appointment.{event}", actor=by, subject=appointment, details={"via": via})
+    _queue_notification(appointment, event)
+    return appointment
+
+
 @transaction.atomic
 def appointment_request(
     *,
@@ -260,11 +299,9 @@ def appointment_request(
     now: datetime.datetime | None = None,
 ) -> Appointment:
     """Ask for a time: the appointment holds it as "requested" until the provider confirms."""
-    now = now or timezone.now()
     _check_may_book(by=by, patient=patient, provider=provider)
     _check_visit_type(provider=provider, visit_type=visit_type, by=by)
-    _lock(provider, patient)
-    appointment = _appointment_create(
+    return _appointment_enter(
         patient=patient,
         provider=provider,
         visit_type=visit_type,
@@ -273,11 +310,8 @@ def appointment_request(
         by=by,
         via=via,
         status=AppointmentStatus.REQUESTED,
-        now=now,
+        now=now or timezone.now(),
     )
-    audit_event("appointment.requested", actor=by, subject=appointment, details={"via": via})
-    _queue_notification(appointment, "requested")
-    return appointment
 
 
 @transaction.atomic
@@ -297,22 +331,9 @@ def appointment_book(
     Patients may not book "not online" visit types; providers and admins may book any type.
     The patient's care team gains the provider in the same transaction.
     """
-    now = now or timezone.now()
     _check_may_book(by=by, patient=patient, provider=provider)
     _check_visit_type(provider=provider, visit_type=visit_type, by=by)
-    if _policy_status(visit_type=visit_type, by=by) == AppointmentStatus.REQUESTED:
-        return appointment_request(
-            patient=patient,
-            provider=provider,
-            visit_type=visit_type,
-            start=start,
-            reason=reason,
-            by=by,
-            via=via,
-            now=now,
-        )
-    _lock(provider, patient)
-    appointment = _appointment_create(
+    return _appointment_enter(
         patient=patient,
         provider=provider,
         visit_type=visit_type,
@@ -320,12 +341,9 @@ def appointment_book(
         reason=reason,
         by=by,
         via=via,
-        status=AppointmentStatus.BOOKED,
-        now=now,
+        status=_policy_status(visit_type=visit_type, by=by),
+        now=now or timezone.now(),
     )
-    audit_event("appointment.booked", actor=by, subject=appointment, details={"via": via})
-    _queue_notification(appointment, "booked")
-    return appointment
 
 
 def _locked(appointment: Appointment) -> Appointment:
@@ -383,7 +401,7 @@ def _release(appointment: Appointment, *, by: User, reason: str, now: datetime.d
 
 def _offer_freed_time(appointment: Appointment, *, now: datetime.datetime) -> None:
     if appointment.start > now:
-        _queue_waitlist_offer(
+        waitlist_offer_freed_time_queue(
             provider=appointment.provider, start=appointment.start, end=appointment.end, now=now
         )
 
@@ -403,14 +421,25 @@ def appointment_decline(
     return appointment
 
 
+# What a patient may still cancel or reschedule online (until the deadline below).
+CHANGEABLE_STATUSES = (AppointmentStatus.REQUESTED, AppointmentStatus.BOOKED)
+
+
+def appointment_change_deadline(*, appointment: Appointment) -> datetime.datetime | None:
+    """Until when the patient may cancel or reschedule online; None when it cannot change."""
+    if appointment.status not in CHANGEABLE_STATUSES:
+        return None
+    return appointment.start - datetime.timedelta(hours=settings.APPOINTMENT_CANCEL_CUTOFF_HOURS)
+
+
 def _check_patient_cutoff(appointment: Appointment, *, by: User, now, action: str) -> None:
     """Patients may cancel or reschedule only up to the cut-off; the clinic any time."""
     if _is_staff_for(by, appointment.provider):
         return
     if by.role != Role.PATIENT or appointment.patient.user_id != by.pk:
         raise NotFoundError("Appointment not found.")
-    cutoff = datetime.timedelta(hours=settings.APPOINTMENT_CANCEL_CUTOFF_HOURS)
-    if appointment.start - now < cutoff:
+    deadline = appointment_change_deadline(appointment=appointment)
+    if deadline is not None and now > deadline:
         raise ApplicationError(
             f"Appointments can be {action} online up to {settings.APPOINTMENT_CANCEL_CUTOFF_HOURS} "
             "hours before they start. Please call the clinic.",
@@ -429,7 +458,7 @@ def appointment_cancel(
     now = now or timezone.now()
     appointment = _locked(appointment)
     _check_patient_cutoff(appointment, by=by, now=now, action="cancelled")
-    if appointment.status not in (AppointmentStatus.REQUESTED, AppointmentStatus.BOOKED):
+    if appointment.status not in CHANGEABLE_STATUSES:
         raise ConflictError(
             f"An appointment that is {appointment.get_status_display().lower()} cannot be cancelled.",
             code="invalid_status",
@@ -454,7 +483,7 @@ def appointment_reschedule(
     now = now or timezone.now()
     old = _locked(appointment)
     _check_patient_cutoff(old, by=by, now=now, action="rescheduled")
-    if old.status not in (AppointmentStatus.REQUESTED, AppointmentStatus.BOOKED):
+    if old.status not in CHANGEABLE_STATUSES:
         raise ConflictError(
             f"An appointment that is {old.get_status_display().lower()} cannot be rescheduled.",
             code="invalid_status",
@@ -490,6 +519,27 @@ def appointment_reschedule(
     return new
 
 
+# When the clinic's visit steps open: check-in on the day (from this long before the start);
+# complete and no-show once the visit has started.
+CHECK_IN_OPENS_BEFORE = datetime.timedelta(hours=12)
+VISIT_STEPS = {
+    AppointmentStatus.REQUESTED: ("confirm", "decline"),
+    AppointmentStatus.BOOKED: ("check-in", "complete", "no-show"),
+    AppointmentStatus.CHECKED_IN: ("complete",),
+}
+
+
+def appointment_visit_steps(*, appointment: Appointment, now: datetime.datetime) -> tuple[str, ...]:
+    """The steps the clinic may take on `appointment` at `now`: the same rules the services
+    below enforce, so that pages offer only buttons that will work."""
+    steps = VISIT_STEPS.get(appointment.status, ())
+    if appointment.start - now > CHECK_IN_OPENS_BEFORE:
+        steps = tuple(step for step in steps if step != "check-in")
+    if appointment.start > now:
+        steps = tuple(step for step in steps if step not in ("complete", "no-show"))
+    return steps
+
+
 @transaction.atomic
 def appointment_check_in(
     *, appointment: Appointment, by: User, now: datetime.datetime | None = None
@@ -498,7 +548,7 @@ def appointment_check_in(
     now = now or timezone.now()
     appointment = _locked(appointment)
     _transition(appointment, by=by, allowed_from=(AppointmentStatus.BOOKED,), action="checked in")
-    if appointment.start - now > datetime.timedelta(hours=12):
+    if appointment.start - now > CHECK_IN_OPENS_BEFORE:
         raise ApplicationError("Check-in opens on the day of the visit.", code="too_early")
     appointment.status = AppointmentStatus.CHECKED_IN
     appointment.save(update_fields=["status", "updated_at"])
@@ -628,7 +678,9 @@ def waitlist_leave(
     for offer in entry.offers.filter(status=WaitlistOffer.Status.OFFERED):
         offer.status = WaitlistOffer.Status.DECLINED
         offer.save(update_fields=["status"])
-        _queue_waitlist_offer(provider=entry.provider, start=offer.start, end=offer.end, now=now)
+        waitlist_offer_freed_time_queue(
+            provider=entry.provider, start=offer.start, end=offer.end, now=now
+        )
     audit_event("waitlist.left", actor=by, subject=entry)
     return entry
 
@@ -649,44 +701,55 @@ def waitlist_offer_next(
     now = now or timezone.now()
     with transaction.atomic():
         Provider.objects.select_for_update().only("pk").get(pk=provider.pk)
-        entries = (
+        entries = list(
             WaitlistEntry.objects.filter(provider=provider, status=WaitlistEntry.Status.WAITING)
             .select_related("visit_type", "patient")
+            .prefetch_related(
+                Prefetch(
+                    "offers",
+                    queryset=WaitlistOffer.objects.filter(start__gte=start, start__lt=end),
+                    to_attr="offers_of_this_time",
+                )
+            )
             .order_by("created_at", "id")[:50]
         )
         zone = provider.zone
         first_day = max(start, now).astimezone(zone).date()
         last_day = end.astimezone(zone).date()
+        if not entries or first_day > last_day:
+            return None
+        # One schedule and one busy-list for every entry: the queries do not grow with the list.
+        schedule = slot_engine.schedule_load(
+            provider=provider, start_date=first_day, end_date=last_day, now=now
+        )
+        patient_busy: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = {}
+        for patient_id, busy_start, busy_end in Appointment.objects.filter(
+            patient__in=[entry.patient_id for entry in entries],
+            status__in=LIVE_STATUSES,
+            start__lt=end,
+            end__gt=start,
+        ).values_list("patient_id", "start", "end"):
+            patient_busy.setdefault(patient_id, []).append((busy_start, busy_end))
         for entry in entries:
             from_day = max(first_day, entry.earliest_date)
             to_day = min(last_day, entry.latest_date)
             if from_day > to_day or not entry.visit_type.active:
                 continue
-            if entry.offers.filter(start__gte=start, start__lt=end).exists():
+            if entry.offers_of_this_time:
                 continue  # already offered (and let go) this time
+            busy = patient_busy.get(entry.patient_id, [])
             free = [
                 slot
-                for slot in slot_engine.slot_list(
-                    provider=provider,
+                for slot in slot_engine.slots_compute(
+                    schedule,
                     visit_type=entry.visit_type,
                     start_date=from_day,
                     end_date=to_day,
                     now=now,
                 )
-                if start <= slot.start and slot.end <= end
-            ]
-            patient_busy = {
-                (appointment.start, appointment.end)
-                for appointment in Appointment.objects.filter(
-                    patient=entry.patient, status__in=LIVE_STATUSES, start__lt=end, end__gt=start
-                )
-            }
-            free = [
-                slot
-                for slot in free
-                if not any(
-                    slot.start < b_end and b_start < slot.end for b_start, b_end in patient_busy
-                )
+                if start <= slot.start
+                and slot.end <= end
+                and not any(slot.start < b_end and b_start < slot.end for b_start, b_end in busy)
             ]
             if not free:
                 continue

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from appointments.models import LIVE_STATUSES, Appointment, WaitlistOffer
@@ -90,27 +90,30 @@ def _window_applies(schedule: Schedule, window: AvailabilityWindow, visit_type: 
     return not limited_to or visit_type.pk in limited_to
 
 
-def _load_range(start_date: datetime.date, end_date: datetime.date) -> Interval:
+def _load_range(start_date: datetime.date, end_date: datetime.date, now) -> Interval:
     # A local day can start up to 14 h before or after the same UTC day: pad by one day each side.
+    # Nothing before `now` can be booked, so nothing that ended before it needs loading.
     return (
-        datetime.datetime.combine(start_date - datetime.timedelta(days=1), datetime.time(), UTC),
+        max(
+            datetime.datetime.combine(
+                start_date - datetime.timedelta(days=1), datetime.time(), UTC
+            ),
+            now,
+        ),
         datetime.datetime.combine(end_date + datetime.timedelta(days=2), datetime.time(), UTC),
     )
 
 
-def _live_appointments(range_start, range_end):
+def _busy_rows(range_start, range_end):
+    """(provider id, start, end, buffer after in minutes, patient id, appointment id) of live
+    appointments. Plain tuples, not model instances: provider search reads thousands at once."""
     # The longest buffer is 4 h: an appointment ending up to then before the range still matters.
-    # Only the columns the computation reads, and the buffer as a column: provider search loads
-    # thousands of these at once, and whole Appointment + VisitType objects cost most of it.
-    return (
-        Appointment.objects.filter(
-            status__in=LIVE_STATUSES,
-            start__lt=range_end,
-            end__gt=range_start - datetime.timedelta(hours=4),
-        )
-        .only("provider", "patient", "start", "end")
-        .annotate(buffer_after_minutes=F("visit_type__buffer_after_minutes"))
-        .order_by()
+    return Appointment.objects.filter(
+        status__in=LIVE_STATUSES,
+        start__lt=range_end,
+        end__gt=range_start - datetime.timedelta(hours=4),
+    ).values_list(
+        "provider_id", "start", "end", "visit_type__buffer_after_minutes", "patient_id", "pk"
     )
 
 
@@ -127,13 +130,25 @@ def _time_off_in(range_start, range_end):
     return TimeOff.objects.filter(start__lt=range_end, end__gt=range_start)
 
 
-def _schedule_from(provider: Provider, windows, time_off, appointments, holds) -> Schedule:
+def _window_visit_types(**through_filter) -> dict[int, set[int]]:
+    """window id -> ids of the visit types it is limited to, from the link table alone."""
+    limited_to: dict[int, set[int]] = {}
+    links = AvailabilityWindow.visit_types.through.objects.filter(**through_filter)
+    for window_id, visit_type_id in links.values_list("availabilitywindow_id", "visittype_id"):
+        limited_to.setdefault(window_id, set()).add(visit_type_id)
+    return limited_to
+
+
+def _schedule_from(
+    provider: Provider, windows, window_visit_types, time_off, busy_rows, holds
+) -> Schedule:
     return Schedule(
         zone=provider.zone,
         windows=list(windows),
         window_visit_types={
-            window.pk: {visit_type.pk for visit_type in window.visit_types.all()}
+            window.pk: window_visit_types[window.pk]
             for window in windows
+            if window.pk in window_visit_types
         },
         time_off=[
             (block.start, block.end) for block in time_off if block.kind == TimeOff.Kind.TIME_OFF
@@ -144,13 +159,8 @@ def _schedule_from(provider: Provider, windows, time_off, appointments, holds) -
             if block.kind == TimeOff.Kind.EXTRA_HOURS
         ],
         busy=[
-            (
-                appointment.start,
-                appointment.end + datetime.timedelta(minutes=appointment.buffer_after_minutes),
-                appointment.patient_id,
-                appointment.pk,
-            )
-            for appointment in appointments
+            (start, end + datetime.timedelta(minutes=buffer), patient_id, appointment_id)
+            for _provider_id, start, end, buffer, patient_id, appointment_id in busy_rows
         ],
         holds=[(offer.start, offer.end, offer.entry.patient_id, offer.pk) for offer in holds],
     )
@@ -161,13 +171,13 @@ def schedule_load(
 ) -> Schedule:
     """Load one provider's schedule for local dates start_date..end_date (five queries)."""
     now = now or timezone.now()
-    range_start, range_end = _load_range(start_date, end_date)
-    windows = list(provider.availability_windows.prefetch_related("visit_types"))
+    range_start, range_end = _load_range(start_date, end_date, now)
     return _schedule_from(
         provider,
-        windows,
+        list(provider.availability_windows.all()),
+        _window_visit_types(availabilitywindow__provider=provider),
         list(_time_off_in(range_start, range_end).filter(provider=provider)),
-        list(_live_appointments(range_start, range_end).filter(provider=provider)),
+        list(_busy_rows(range_start, range_end).filter(provider=provider)),
         list(_active_holds(now, range_start, range_end).filter(entry__provider=provider)),
     )
 
@@ -180,23 +190,14 @@ def providers_with_schedules(
     Each provider gets `.schedule` (a Schedule) and `.bookable_visit_types`.
     """
     now = now or timezone.now()
-    range_start, range_end = _load_range(start_date, end_date)
+    range_start, range_end = _load_range(start_date, end_date, now)
     providers = list(
         providers_queryset.prefetch_related(
-            Prefetch(
-                "availability_windows",
-                queryset=AvailabilityWindow.objects.prefetch_related("visit_types"),
-                to_attr="prefetched_windows",
-            ),
+            Prefetch("availability_windows", to_attr="prefetched_windows"),
             Prefetch(
                 "time_off",
                 queryset=_time_off_in(range_start, range_end),
                 to_attr="prefetched_time_off",
-            ),
-            Prefetch(
-                "appointments",
-                queryset=_live_appointments(range_start, range_end),
-                to_attr="prefetched_appointments",
             ),
             Prefetch(
                 "visit_types",
@@ -205,6 +206,14 @@ def providers_with_schedules(
             ),
         )
     )
+    window_visit_types = _window_visit_types(
+        availabilitywindow__provider__in=[provider.pk for provider in providers]
+    )
+    busy_by_provider: dict[int, list] = {}
+    for row in _busy_rows(range_start, range_end).filter(
+        provider__in=[provider.pk for provider in providers]
+    ):
+        busy_by_provider.setdefault(row[0], []).append(row)
     holds_by_provider: dict[int, list] = {}
     for offer in _active_holds(now, range_start, range_end).filter(
         entry__provider__in=[provider.pk for provider in providers]
@@ -214,8 +223,9 @@ def providers_with_schedules(
         provider.schedule = _schedule_from(
             provider,
             provider.prefetched_windows,
+            window_visit_types,
             provider.prefetched_time_off,
-            provider.prefetched_appointments,
+            busy_by_provider.get(provider.pk, []),
             holds_by_provider.get(provider.pk, []),
         )
     return providers
@@ -304,23 +314,12 @@ def within_availability(
     return False
 
 
-class _Blocked:
-    """Everything that might block a visit (time off, live appointments with their buffers,
-    holds for others), merged and sorted: a candidate clear of all of it is free without
-    further checks; one that touches it is judged exactly by blocking_reason."""
+class _Intervals:
+    """Intervals merged and sorted, for an overlap test in O(log n)."""
 
-    def __init__(self, schedule: Schedule, *, patient_id: int | None):
-        intervals = sorted(
-            [*schedule.time_off]
-            + [(busy_start, busy_end) for busy_start, busy_end, _p, _a in schedule.busy]
-            + [
-                (hold_start, hold_end)
-                for hold_start, hold_end, hold_patient_id, _o in schedule.holds
-                if hold_patient_id != patient_id
-            ]
-        )
+    def __init__(self, intervals):
         merged: list[list[datetime.datetime]] = []
-        for start, end in intervals:
+        for start, end in sorted(interval for interval in intervals if interval[0] < interval[1]):
             if merged and start <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], end)
             else:
@@ -332,6 +331,28 @@ class _Blocked:
         # The last merged interval starting before `end` is the only one that can overlap.
         index = bisect.bisect_left(self.starts, end) - 1
         return index >= 0 and self.ends[index] > start
+
+
+class _Blocked:
+    """What blocks a visit, as blocking_reason judges it, without a scan per candidate: time off
+    and holds for others block [start, end); live appointments (with their own buffers) block
+    [start, end + this visit's buffer)."""
+
+    def __init__(self, schedule: Schedule, *, patient_id: int | None):
+        self.plain = _Intervals(
+            [*schedule.time_off]
+            + [
+                (hold_start, hold_end)
+                for hold_start, hold_end, hold_patient_id, _o in schedule.holds
+                if hold_patient_id != patient_id
+            ]
+        )
+        self.busy = _Intervals(
+            (busy_start, busy_end) for busy_start, busy_end, _p, _a in schedule.busy
+        )
+
+    def overlaps(self, start, end, buffer: datetime.timedelta) -> bool:
+        return self.plain.overlaps(start, end) or self.busy.overlaps(start, end + buffer)
 
 
 def slots_compute(
@@ -350,22 +371,11 @@ def slots_compute(
     blocked = _Blocked(schedule, patient_id=patient_id)
     found: dict[datetime.datetime, Slot] = {}
     for day in _days(start_date, end_date):
-        # Whole local days before the notice or past the horizon have no slot: skip building
-        # their candidates (provider search starts a day early, for zones behind UTC).
-        if (
-            local_to_utc(day + datetime.timedelta(days=1), datetime.time(), schedule.zone)[0]
-            <= earliest
-        ):
-            continue
-        if local_to_utc(day, datetime.time(), schedule.zone)[0] > latest:
-            break
         day_slots = {}
         for start, end, location in _candidates(schedule, visit_type, day):
             if start < earliest or start > latest or start in day_slots:
                 continue
-            if blocked.overlaps(start, end + buffer) and blocking_reason(
-                schedule, visit_type=visit_type, start=start, end=end, patient_id=patient_id
-            ):
+            if blocked.overlaps(start, end, buffer):
                 continue
             day_slots[start] = Slot(start=start, end=end, location=location)
         found.update(day_slots)

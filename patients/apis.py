@@ -1,13 +1,12 @@
 from collections.abc import Mapping
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role
-from config.api import ApplicationError, ErrorSerializer, ForbiddenError, NotFoundError
+from config.api import ApplicationError, ErrorSerializer, NotFoundError
 from patients.models import Patient
 from patients.selectors import patient_for_user, patient_search, visible_patients
 from patients.serializers import (
@@ -16,7 +15,7 @@ from patients.serializers import (
     PatientContactInputSerializer,
     PatientCreateInputSerializer,
     PatientOutputSerializer,
-    PatientSearchQuerySerializer,
+    PatientSearchInputSerializer,
 )
 from patients.services import patient_create, patient_update_contact
 
@@ -52,10 +51,6 @@ class PatientMeApi(APIView):
         description="Complete my patient profile (a new patient account has none); the MRN is generated.",
     )
     def post(self, request):
-        if request.user.role != Role.PATIENT:
-            raise ForbiddenError(
-                "Only patient accounts have a patient profile.", code="not_a_patient"
-            )
         data = PatientCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         patient = patient_create(user=request.user, by=request.user, **data.validated_data)
@@ -90,26 +85,43 @@ class PatientMeApi(APIView):
 
 
 class PatientListApi(generics.GenericAPIView):
-    """Patients I may see (a provider: my care team), searchable by name, MRN, date of birth."""
+    """Patients I may see (a provider: my care team). To search, POST to patients/search/."""
 
     serializer_class = PatientBriefOutputSerializer
     queryset = Patient.objects.none()  # for the schema; the data comes from patient_search
 
     @extend_schema(
-        operation_id="patients_list",
-        parameters=[
-            OpenApiParameter("q", str, description="Name or MRN."),
-            OpenApiParameter("date_of_birth", str, description="YYYY-MM-DD"),
-        ],
-        responses={200: PatientBriefOutputSerializer(many=True)},
+        operation_id="patients_list", responses={200: PatientBriefOutputSerializer(many=True)}
     )
     def get(self, request):
-        query = PatientSearchQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        page = self.paginate_queryset(patient_search(user=request.user))
+        return self.get_paginated_response(PatientBriefOutputSerializer(page, many=True).data)
+
+
+class PatientSearchApi(generics.GenericAPIView):
+    """Search the patients I may see by name, MRN and date of birth.
+
+    A POST, not a GET with a query string: search terms are PHI and URLs end up in logs.
+    """
+
+    serializer_class = PatientBriefOutputSerializer
+    queryset = Patient.objects.none()  # for the schema; the data comes from patient_search
+
+    @extend_schema(
+        operation_id="patients_search",
+        request=PatientSearchInputSerializer,
+        responses={
+            200: PatientBriefOutputSerializer(many=True),
+            400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
+        },
+    )
+    def post(self, request):
+        data = PatientSearchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         patients = patient_search(
             user=request.user,
-            query=query.validated_data.get("q", ""),
-            date_of_birth=query.validated_data.get("date_of_birth"),
+            query=data.validated_data.get("q", ""),
+            date_of_birth=data.validated_data.get("date_of_birth"),
         )
         page = self.paginate_queryset(patients)
         return self.get_paginated_response(PatientBriefOutputSerializer(page, many=True).data)

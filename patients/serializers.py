@@ -71,8 +71,10 @@ class PatientContactInputSerializer(InputSerializer):
     insurance_group_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
-class PatientSearchQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, help_text="Name or MRN.")
+class PatientSearchInputSerializer(InputSerializer):
+    q = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text="Name or MRN."
+    )
     date_of_birth = serializers.DateField(required=False)
 
 

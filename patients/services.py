@@ -13,7 +13,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.audit import audit_event
 from accounts.models import Role, User
-from config.api import ApplicationError, ConflictError
+from config.api import ApplicationError, ConflictError, ForbiddenError
 from patients.models import PATIENT_CONTACT_FIELDS, CareTeamChange, Patient
 from providers.validators import luhn_check_digit
 
@@ -46,6 +46,7 @@ def _full_clean(patient: Patient, *, exclude: list[str] | None = None) -> None:
         ) from None
 
 
+@transaction.atomic
 def patient_create(
     *,
     user: User,
@@ -57,9 +58,7 @@ def patient_create(
 ) -> Patient:
     """Create the profile of a patient user, with a freshly generated unique MRN."""
     if user.role != Role.PATIENT:
-        raise ApplicationError(
-            "Only a patient account can have a patient profile.", code="not_a_patient"
-        )
+        raise ForbiddenError("Only patient accounts have a patient profile.", code="not_a_patient")
     if Patient.objects.filter(user=user).exists():
         raise ConflictError("This account already has a patient profile.", code="profile_exists")
     patient = Patient(

@@ -24,6 +24,7 @@ from appointments.selectors import (
     visible_waitlist_entries,
     waitlist_offers_for,
 )
+from appointments.services import appointment_change_deadline
 from appointments.slots import slot_list
 from config.api import ApplicationError, ConflictError
 from patients.forms import PatientContactForm, PatientStartForm
@@ -32,8 +33,6 @@ from patients.services import patient_create, patient_update_contact
 from providers.models import BookingPolicy, Specialty
 from providers.selectors import provider_filter, provider_queryset, provider_search, visit_types_for
 
-# Statuses a patient may still cancel or reschedule online (before the cut-off).
-CHANGEABLE = (AppointmentStatus.REQUESTED, AppointmentStatus.BOOKED)
 UPCOMING = (AppointmentStatus.REQUESTED, AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 SEARCH_RESULTS = 25
 # Languages patients can search providers by (codes as stored on Provider.languages).
@@ -79,14 +78,11 @@ def patient_page(view):
     return wrapper
 
 
-def _cutoff(appointment) -> datetime.datetime:
-    return appointment.start - datetime.timedelta(hours=settings.APPOINTMENT_CANCEL_CUTOFF_HOURS)
-
-
 def _decorate(appointment, now: datetime.datetime):
     """What the templates need to show an appointment's policy without more queries."""
-    appointment.change_until = _cutoff(appointment)
-    appointment.can_change = appointment.status in CHANGEABLE and appointment.change_until > now
+    deadline = appointment_change_deadline(appointment=appointment)
+    appointment.change_until = deadline
+    appointment.can_change = deadline is not None and now <= deadline
     appointment.zone = appointment.provider.time_zone
     return appointment
 

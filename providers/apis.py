@@ -11,7 +11,12 @@ from appointments.slots import slot_list
 from config.api import ApplicationError, ErrorSerializer
 from patients.selectors import patient_for_user
 from providers.filters import ProviderFilter
-from providers.selectors import provider_queryset, provider_search, visit_types_for
+from providers.selectors import (
+    provider_queryset,
+    provider_search,
+    visit_types_bookable_by,
+    visit_types_for,
+)
 from providers.serializers import (
     ProviderListOutputSerializer,
     ProviderOutputSerializer,
@@ -92,7 +97,8 @@ class ProviderSlotsApi(APIView):
         query = SlotListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         visit_type = get_object_or_404(
-            visit_types_for(provider=provider), public_id=query.validated_data["visit_type"]
+            visit_types_bookable_by(provider=provider, user=request.user),
+            public_id=query.validated_data["visit_type"],
         )
         start = query.validated_data.get("start") or timezone.now().astimezone(provider.zone).date()
         end = query.validated_data.get("end") or start + datetime.timedelta(days=6)

@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import Role
 from appointments.slots import next_free_slot, providers_with_schedules
 from providers.models import BookingPolicy, Provider, VisitType
 
@@ -64,21 +65,21 @@ def provider_search(
     now = now or timezone.now()
     if providers is None:
         providers = provider_filter(specialty=specialty, name=name, language=language)
-    # Most providers have a free slot within the first week: look there first (a small load),
+    # Most providers have a free slot within the next few days: look there first (a small load),
     # then over the rest of the search period only for those still without one. Two rounds of
     # a fixed number of queries each, whatever the number of providers.
     # Local dates: a day early covers zones behind UTC (past slots are excluded by the notice).
     week_start = now.date() - datetime.timedelta(days=1)
-    first_week = (week_start, week_start + datetime.timedelta(days=8))
+    first_days = (week_start, week_start + datetime.timedelta(days=2))
     rest = (
-        first_week[1] + datetime.timedelta(days=1),
+        first_days[1] + datetime.timedelta(days=1),
         now.date() + datetime.timedelta(days=NEXT_SLOT_SEARCH_DAYS),
     )
     loaded = providers_with_schedules(
-        providers, start_date=first_week[0], end_date=first_week[1], now=now
+        providers, start_date=first_days[0], end_date=first_days[1], now=now
     )
     for provider in loaded:
-        found = next_free_slot(provider, now=now, start_date=first_week[0], end_date=first_week[1])
+        found = next_free_slot(provider, now=now, start_date=first_days[0], end_date=first_days[1])
         provider.next_free_slot, provider.next_free_visit_type = found or (None, None)
     waiting = [provider.pk for provider in loaded if provider.next_free_slot is None]
     if waiting:
@@ -104,3 +105,9 @@ def visit_types_for(
     if bookable_online_only:
         visit_types = visit_types.exclude(booking_policy=BookingPolicy.NOT_ONLINE)
     return visit_types.order_by("name", "pk")
+
+
+def visit_types_bookable_by(*, provider: Provider, user) -> QuerySet[VisitType]:
+    """The visit types `user` may book with `provider`: a patient only those bookable online;
+    the clinic (the provider, an admin) every active one."""
+    return visit_types_for(provider=provider, bookable_online_only=user.role == Role.PATIENT)

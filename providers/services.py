@@ -329,6 +329,6 @@ def time_off_delete(*, time_off: TimeOff, by: User, now: datetime.datetime | Non
     time_off.delete()
     audit_event("time_off.deleted", actor=by, subject=provider, details={"kind": kind})
     if kind == TimeOff.Kind.TIME_OFF and end > now:
-        from appointments.services import _queue_waitlist_offer
+        from appointments.services import waitlist_offer_freed_time_queue
 
-        _queue_waitlist_offer(provider=provider, start=start, end=end, now=now)
+        waitlist_offer_freed_time_queue(provider=provider, start=start, end=end, now=now)

@@ -22,6 +22,7 @@ from accounts.models import Role
 from appointments.feeds import provider_feed_url
 from appointments.models import AppointmentStatus
 from appointments.selectors import appointment_list_for
+from appointments.services import appointment_visit_steps
 from config.api import ApplicationError
 from patients.selectors import patient_search, visible_patients
 from providers import services
@@ -34,12 +35,6 @@ from providers.forms import (
 )
 from providers.models import Provider
 
-# What the provider can do next with an appointment in each status (buttons on the agenda).
-ACTIONS = {
-    AppointmentStatus.REQUESTED: ("confirm", "decline"),
-    AppointmentStatus.BOOKED: ("check-in", "complete", "no-show"),
-    AppointmentStatus.CHECKED_IN: ("complete",),
-}
 ACTIVE = (
     AppointmentStatus.REQUESTED,
     AppointmentStatus.BOOKED,
@@ -47,8 +42,6 @@ ACTIVE = (
     AppointmentStatus.COMPLETED,
     AppointmentStatus.NO_SHOW,
 )
-# appointments.services.appointment_check_in refuses earlier than this before the start.
-CHECK_IN_OPENS = datetime.timedelta(hours=12)
 PATIENTS_SHOWN = 50
 REQUESTS_ON_HOME = 10
 
@@ -93,16 +86,10 @@ def _local_day_bounds(day: datetime.date, zone) -> tuple[datetime.datetime, date
 
 
 def _with_actions(appointments, now: datetime.datetime | None = None):
-    """Offer only the buttons the service would accept now (check-in opens 12 h before; complete
-    and no-show once the visit has started)."""
+    """Offer only the buttons the services would accept now."""
     now = now or timezone.now()
     for appointment in appointments:
-        actions = ACTIONS.get(appointment.status, ())
-        if appointment.start - now > CHECK_IN_OPENS:
-            actions = tuple(action for action in actions if action not in ("check-in",))
-        if appointment.start > now:
-            actions = tuple(action for action in actions if action not in ("complete", "no-show"))
-        appointment.actions = actions
+        appointment.actions = appointment_visit_steps(appointment=appointment, now=now)
     return appointments
 
 
@@ -385,7 +372,8 @@ def calendar_feed_rotate(request):
 def patient_list(request):
     """My care team's patients, searchable by name, MRN and date of birth."""
     provider = _my_provider(request)
-    form = PatientSearchForm(request.GET or None)
+    # The search terms are PHI: they come in a POST body, never in the URL (access logs, history).
+    form = PatientSearchForm(request.POST if request.method == "POST" else None)
     query, date_of_birth = "", None
     if form.is_bound and form.is_valid():
         query = form.cleaned_data["q"] or ""

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appointments.tests.factories import AppointmentFactory
@@ -100,3 +102,27 @@ def test_it_creates_a_patient_with_a_generated_mrn(admin_client):
     )  # fmt: skip
     assert response.status_code == 302, response.content[:2000]
     assert Patient.objects.get(user=user).mrn.startswith("MRN-")
+
+
+def _changelist_queries(admin_client, name):
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client.get(reverse(name)).status_code == 200
+    return len(queries)
+
+
+def test_it_lists_notifications_in_a_constant_number_of_queries(admin_client):
+    from accounts.tests.factories import PatientUserFactory
+    from appointments.models import Notification
+
+    def add(count):
+        for _ in range(count):
+            recipient = PatientUserFactory()
+            Notification.objects.create(
+                dedupe_key=f"test:{recipient.pk}", kind="patient_booked", recipient=recipient
+            )
+
+    add(2)
+    _changelist_queries(admin_client, "admin:appointments_notification_changelist")  # warm up
+    few = _changelist_queries(admin_client, "admin:appointments_notification_changelist")
+    add(10)
+    assert _changelist_queries(admin_client, "admin:appointments_notification_changelist") == few

@@ -39,6 +39,7 @@ ENDPOINTS = [
     ("post", "api:patients:patient-me", ()),
     ("patch", "api:patients:patient-me", ()),
     ("get", "api:patients:patient-list", ()),
+    ("post", "api:patients:patient-search", ()),
     ("get", "api:patients:patient-detail", (SOME_ID,)),
 ]
 

@@ -9,7 +9,12 @@ from django.utils import timezone
 from appointments.dashboard import panels
 from appointments.selectors_stats import outcome_rates, utilisation_per_provider
 from appointments.tests.factories import AppointmentFactory
-from providers.tests.factories import AvailabilityWindowFactory, ProviderFactory, VisitTypeFactory
+from providers.tests.factories import (
+    AvailabilityWindowFactory,
+    ProviderFactory,
+    TimeOffFactory,
+    VisitTypeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +67,24 @@ def test_it_computes_utilisation_from_windows_and_bookings():
     [row] = utilisation_per_provider(start=start, end=end)
     assert row["available_minutes"] == 4 * 8 * 60
     assert row["booked_minutes"] == 60
+
+
+def test_it_takes_off_only_the_working_hours_a_week_away_covers():
+    profile = ProviderFactory(time_zone="UTC")
+    for weekday in range(5):
+        AvailabilityWindowFactory(
+            provider=profile, weekday=weekday, start_time=datetime.time(9),
+            end_time=datetime.time(17),
+        )  # fmt: skip
+    end = datetime.datetime(2026, 3, 30, tzinfo=datetime.UTC)
+    start = end - datetime.timedelta(days=28)  # four whole weeks
+    TimeOffFactory(
+        provider=profile,
+        start=datetime.datetime(2026, 3, 9, tzinfo=datetime.UTC),
+        end=datetime.datetime(2026, 3, 16, tzinfo=datetime.UTC),
+    )
+    [row] = utilisation_per_provider(start=start, end=end)
+    assert row["available_minutes"] == 3 * 5 * 8 * 60
 
 
 def test_it_renders_the_panels(admin_user):

@@ -2,7 +2,10 @@ import datetime
 
 import pytest
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from accounts.audit import audit_trail
 from appointments import services
 from appointments.models import Appointment, AppointmentStatus, WaitlistEntry, WaitlistOffer
 from appointments.tests.factories import AppointmentFactory
@@ -11,7 +14,7 @@ from patients.models import CareTeamChange
 from patients.services import care_team_grant, care_team_has
 from patients.tests.factories import PatientFactory
 from providers.models import TimeOff
-from providers.tests.factories import TimeOffFactory, VisitTypeFactory
+from providers.tests.factories import ProviderFactory, TimeOffFactory, VisitTypeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +42,29 @@ def test_it_books_a_free_slot(patient, doctor, visit_type, tuesday_10am, now):
     assert appointment.end == tuesday_10am + 30 * M
     assert appointment.created_by == patient
     assert appointment.video_link == ""
+
+
+@pytest.mark.parametrize(
+    ("policy", "event"), [("self_book", "booked"), ("request_only", "requested")]
+)
+def test_it_audits_and_announces_a_booking_or_a_request_once(
+    patient, doctor, visit_type, tuesday_10am, now, policy, event, monkeypatch
+):
+    visit_type.booking_policy = policy
+    visit_type.save()
+    queued = []
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda task, *args: queued.append(args))
+    appointment = book(patient, doctor, visit_type, tuesday_10am, now)
+    assert appointment.status == event
+    assert queued == [(str(appointment.public_id), event)]
+    records = [
+        record
+        for record in audit_trail().recent(limit=50)
+        if record.action.startswith("appointment.")
+    ]
+    assert [(record.action, record.details) for record in records] == [
+        (f"appointment.{event}", {"via": "portal"})
+    ]
 
 
 def test_it_grants_the_care_team_when_booking(patient, doctor, visit_type, tuesday_10am, now):
@@ -318,6 +344,38 @@ def test_it_runs_a_visit_through_check_in_and_completion(
     assert done.status == "completed"
 
 
+STEP_SERVICES = {
+    "confirm": services.appointment_confirm,
+    "decline": services.appointment_decline,
+    "check-in": services.appointment_check_in,
+    "complete": services.appointment_complete,
+    "no-show": services.appointment_mark_no_show,
+}
+
+
+@pytest.mark.parametrize("status", ["requested", "booked", "checked_in", "completed"])
+@pytest.mark.parametrize(
+    "starts_in", [-5 * M, 3 * H, 11 * H + 59 * M, 12 * H + M, 2 * 24 * H], ids=str
+)
+@pytest.mark.parametrize("step", sorted(STEP_SERVICES))
+def test_it_offers_a_visit_step_exactly_when_its_service_accepts_it(
+    doctor, visit_type, provider, status, starts_in, step
+):
+    now = datetime.datetime(2026, 3, 3, 12, tzinfo=UTC)
+    appointment = AppointmentFactory(
+        provider=doctor, visit_type=visit_type, start=now + starts_in, status=status
+    )
+    offered = step in services.appointment_visit_steps(appointment=appointment, now=now)
+    kwargs = {} if step == "confirm" else {"now": now}
+    try:
+        STEP_SERVICES[step](appointment=appointment, by=provider, **kwargs)
+    except ApplicationError:
+        accepted = False
+    else:
+        accepted = True
+    assert offered == accepted
+
+
 def test_it_marks_a_no_show_only_after_the_start(
     patient, provider, doctor, visit_type, tuesday_10am, now
 ):
@@ -377,6 +435,26 @@ def test_it_leaves_everything_unchanged_when_the_new_time_breaks_a_rule(
     old.refresh_from_db()
     assert old.status == "booked"
     assert Appointment.objects.count() == 1
+
+
+def test_it_lets_a_patient_cancel_until_the_deadline_it_shows_and_not_after(
+    patient, doctor, visit_type, tuesday_10am, now
+):
+    from appointments.serializers import AppointmentOutputSerializer
+
+    appointment = book(patient, doctor, visit_type, tuesday_10am, now)
+    shown = AppointmentOutputSerializer(appointment).data["patient_can_change_until"]
+    deadline = services.appointment_change_deadline(appointment=appointment)
+    assert shown == deadline
+    with pytest.raises(ApplicationError) as error:
+        services.appointment_cancel(
+            appointment=appointment, by=patient, now=deadline + datetime.timedelta(seconds=1)
+        )
+    assert error.value.code == "past_cutoff"
+    services.appointment_cancel(appointment=appointment, by=patient, now=deadline)
+    appointment.refresh_from_db()
+    assert services.appointment_change_deadline(appointment=appointment) is None
+    assert AppointmentOutputSerializer(appointment).data["patient_can_change_until"] is None
 
 
 def test_it_refuses_a_patient_rescheduling_after_the_cutoff(
@@ -515,6 +593,50 @@ def test_it_offers_time_freed_by_removed_time_off(
     with django_capture_on_commit_callbacks(execute=True):
         time_off_delete(time_off=block, by=provider, now=now)
     assert WaitlistOffer.objects.filter(entry__patient=patient.patient_profile).exists()
+
+
+def _offer_queries_with_waiting(count, doctor, visit_type, taken, now):
+    tuesday = datetime.date(2026, 3, 3)
+    for _ in range(count):
+        waiting = PatientFactory()
+        services.waitlist_join(
+            patient=waiting, provider=doctor, visit_type=visit_type, earliest_date=tuesday,
+            latest_date=tuesday, by=waiting.user, now=now,
+        )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        # The time is still booked: every waiting entry is looked at, and none gets it.
+        assert (
+            services.waitlist_offer_next(provider=doctor, start=taken.start, end=taken.end, now=now)
+            is None
+        )
+    WaitlistEntry.objects.all().delete()
+    return len(queries)
+
+
+def test_it_looks_through_the_waitlist_in_a_constant_number_of_queries(
+    other_patient, doctor, visit_type, now
+):
+    taken = book(
+        other_patient, doctor, visit_type, datetime.datetime(2026, 3, 3, 15, tzinfo=UTC), now
+    )
+    assert _offer_queries_with_waiting(
+        2, doctor, visit_type, taken, now
+    ) == _offer_queries_with_waiting(20, doctor, visit_type, taken, now)
+
+
+def test_it_skips_a_waiting_patient_who_is_busy_at_the_freed_time(
+    full_day, other_patient, doctor, now
+):
+    taken, (first, second) = full_day
+    services.appointment_cancel(appointment=taken, by=other_patient, now=now)
+    AppointmentFactory(
+        patient=first.patient,
+        visit_type=VisitTypeFactory(provider=ProviderFactory()),
+        start=taken.start,
+        end=taken.end,
+    )
+    offer = services.waitlist_offer_next(provider=doctor, start=taken.start, end=taken.end, now=now)
+    assert offer.entry == second
 
 
 def test_it_refuses_joining_the_same_waitlist_twice(patient, doctor, visit_type, now):

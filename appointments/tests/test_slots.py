@@ -265,7 +265,7 @@ def test_it_hides_a_waitlist_hold_from_everyone_but_the_patient_it_is_held_for(d
 
 
 def test_it_agrees_with_the_exact_rule_on_a_busy_week(doctor, visit_type):
-    """The fast overlap pre-check never changes the answer of blocking_reason."""
+    """The fast overlap test gives the same answer as blocking_reason, for everyone."""
     from appointments.slots import _candidates, blocking_reason, schedule_load
 
     buffered = VisitTypeFactory(provider=doctor, duration_minutes=45, buffer_after_minutes=15)
@@ -282,18 +282,74 @@ def test_it_agrees_with_the_exact_rule_on_a_busy_week(doctor, visit_type):
             start=utc(2026, 3, 2 + n % 5, 13 + n % 7, 15 * (n % 3)),
         )
     TimeOffFactory(provider=doctor, start=utc(2026, 3, 4, 17), end=utc(2026, 3, 4, 19, 20))
+    from appointments.models import WaitlistOffer
+    from appointments.tests.factories import WaitlistEntryFactory
+
+    entry = WaitlistEntryFactory(visit_type=visit_type, status="offered")
+    WaitlistOffer.objects.create(
+        entry=entry,
+        start=utc(2026, 3, 5, 14, 10),
+        end=utc(2026, 3, 5, 14, 40),
+        hold_until=NOW + datetime.timedelta(minutes=30),
+    )
     first, last = datetime.date(2026, 3, 2), datetime.date(2026, 3, 6)
     for kind in (visit_type, buffered):
-        listed = {
-            slot.start
-            for slot in slot_list(
-                provider=doctor, visit_type=kind, start_date=first, end_date=last, now=NOW
-            )
-        }
-        schedule = schedule_load(provider=doctor, start_date=first, end_date=last, now=NOW)
-        day = first
-        while day <= last:
-            for start, end, _location in _candidates(schedule, kind, day):
-                free = blocking_reason(schedule, visit_type=kind, start=start, end=end) is None
-                assert (start in listed) is free, (kind.name, start)
-            day += datetime.timedelta(days=1)
+        for patient in (None, entry.patient):
+            patient_id = patient.pk if patient else None
+            listed = {
+                slot.start
+                for slot in slot_list(
+                    provider=doctor, visit_type=kind, start_date=first, end_date=last, now=NOW,
+                    patient=patient,
+                )
+            }  # fmt: skip
+            schedule = schedule_load(provider=doctor, start_date=first, end_date=last, now=NOW)
+            day = first
+            while day <= last:
+                for start, end, _location in _candidates(schedule, kind, day):
+                    reason = blocking_reason(
+                        schedule, visit_type=kind, start=start, end=end, patient_id=patient_id
+                    )
+                    assert (start in listed) is (reason is None), (kind.name, patient_id, start)
+                day += datetime.timedelta(days=1)
+
+
+def test_it_loads_schedules_as_plain_rows_not_model_instances(doctor, visit_type):
+    """Provider search reads thousands of appointments: building a model instance for each
+    (and for each window's visit types) was most of its time."""
+    from django.db.models.signals import post_init
+
+    from appointments.models import Appointment
+    from appointments.slots import providers_with_schedules
+    from providers.models import Provider, VisitType
+
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=1, start_time=datetime.time(9), end_time=datetime.time(17),
+        visit_types=[visit_type],
+    )  # fmt: skip
+    for hour in (14, 15, 16):
+        AppointmentFactory(visit_type=visit_type, start=utc(2026, 3, 3, hour))
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    post_init.connect(count, sender=Appointment)
+    post_init.connect(count, sender=VisitType)
+    try:
+        (loaded,) = providers_with_schedules(
+            Provider.objects.filter(pk=doctor.pk),
+            start_date=datetime.date(2026, 3, 3),
+            end_date=datetime.date(2026, 3, 3),
+            now=NOW,
+        )
+    finally:
+        post_init.disconnect(count, sender=Appointment)
+        post_init.disconnect(count, sender=VisitType)
+    assert len(loaded.schedule.busy) == 3
+    assert [sender for sender in built if sender is Appointment] == []
+    # Only the bookable visit types themselves, not one per window link.
+    assert len(built) == len(loaded.bookable_visit_types)
+    assert loaded.schedule.window_visit_types == {
+        window.pk: {visit_type.pk} for window in loaded.schedule.windows
+    }

@@ -96,8 +96,32 @@ def test_it_searches_the_care_team_by_name_mrn_and_birth_date(api_client, patien
         {"q": profile.mrn},
         {"date_of_birth": profile.date_of_birth.isoformat()},
     ):
-        assert api_client.get(url("patient-list"), query).json()["count"] == 1, query
-    assert api_client.get(url("patient-list"), {"q": "zzzz"}).json()["count"] == 0
+        assert api_client.post(url("patient-search"), query).json()["count"] == 1, query
+    assert api_client.post(url("patient-search"), {"q": "zzzz"}).json()["count"] == 0
+
+
+def test_it_takes_no_search_terms_in_the_url(api_client, patient, other_patient, provider):
+    for profile in (patient.patient_profile, other_patient.patient_profile):
+        care_team_grant(patient=profile, provider=provider.provider_profile)
+    api_client.force_authenticate(provider)
+    name = patient.patient_profile.legal_last_name
+    # A name in a query string is ignored (never a search): it would be in every access log.
+    assert api_client.get(url("patient-list"), {"q": name}).json()["count"] == 2
+    schema = api_client.get("/api/schema/?format=json").json()
+    list_parameters = schema["paths"]["/api/v1/patients/"]["get"].get("parameters", [])
+    assert {parameter["name"] for parameter in list_parameters} <= {"page", "page_size"}
+
+
+def test_it_scopes_the_search_to_the_patients_a_role_may_see(api_client, patient, provider):
+    api_client.force_authenticate(provider)
+    query = {"q": patient.patient_profile.mrn}
+    assert api_client.post(url("patient-search"), query).json()["count"] == 0
+
+
+def test_it_rejects_unknown_search_fields(api_client, provider):
+    api_client.force_authenticate(provider)
+    response = api_client.post(url("patient-search"), {"name": "x"}, format="json")
+    assert response.status_code == 400
 
 
 def test_it_lets_a_new_patient_complete_their_profile(api_client):

@@ -4,7 +4,7 @@ import pytest
 from guardian.shortcuts import get_perms
 
 from accounts.tests.factories import PatientUserFactory, ProviderUserFactory
-from config.api import ApplicationError, ConflictError
+from config.api import ApplicationError, ConflictError, ForbiddenError
 from patients.models import CareTeamChange, Patient
 from patients.selectors import visible_patients
 from patients.services import (
@@ -65,11 +65,13 @@ def test_it_refuses_a_second_profile(patient):
 
 
 def test_it_refuses_a_profile_for_a_provider_account():
-    with pytest.raises(ApplicationError):
+    # 403 from the service itself, so that the API and the admin need no check of their own.
+    with pytest.raises(ForbiddenError) as error:
         patient_create(
             user=ProviderUserFactory(mfa=False), legal_first_name="A", legal_last_name="B",
             date_of_birth=datetime.date(2000, 1, 1),
         )  # fmt: skip
+    assert error.value.code == "not_a_patient"
 
 
 def test_it_refuses_to_update_non_contact_fields(patient):

@@ -139,6 +139,18 @@ def test_it_lists_free_slots(api_client, patient, doctor, visit_type):
     assert datetime.datetime.fromisoformat(slots[0]["start"]).astimezone(NEW_YORK).hour == 9
 
 
+@pytest.mark.parametrize(("role", "status_code"), [("patient", 404), ("admin_user", 200)])
+def test_it_shows_slots_of_a_visit_type_not_bookable_online_only_to_the_clinic(
+    request, api_client, doctor, role, status_code
+):
+    by_phone = VisitTypeFactory(provider=doctor, booking_policy="not_online")
+    api_client.force_authenticate(request.getfixturevalue(role))
+    response = api_client.get(
+        url("provider-slots", doctor.public_id), {"visit_type": str(by_phone.public_id)}
+    )
+    assert response.status_code == status_code
+
+
 @pytest.mark.parametrize(
     "query",
     [

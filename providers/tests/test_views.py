@@ -212,11 +212,22 @@ def test_it_lists_patients_and_editors_in_a_constant_number_of_queries(
 def test_it_searches_patients_by_name_mrn_and_date_of_birth(client_for, provider, on_team):
     client = client_for(provider)
     url = reverse("provider_portal:patients")
-    assert client.get(url, {"q": "lovelace"}).context["patients"] == [on_team]
-    assert client.get(url, {"q": on_team.mrn}).context["patients"] == [on_team]
+    assert client.post(url, {"q": "lovelace"}).context["patients"] == [on_team]
+    assert client.post(url, {"q": on_team.mrn}).context["patients"] == [on_team]
     dob = on_team.date_of_birth.isoformat()
-    assert client.get(url, {"date_of_birth": dob}).context["patients"] == [on_team]
-    assert client.get(url, {"q": "nobody-like-this"}).context["patients"] == []
+    assert client.post(url, {"date_of_birth": dob}).context["patients"] == [on_team]
+    assert client.post(url, {"q": "nobody-like-this"}).context["patients"] == []
+
+
+def test_it_keeps_patient_search_terms_out_of_the_url(client_for, provider, on_team):
+    client = client_for(provider)
+    url = reverse("provider_portal:patients")
+    page = client.get(url).content.decode()
+    assert 'method="post"' in page and 'method="get"' not in page
+    # A name in a query string (a bookmark, a shared link) is not used as a search.
+    response = client.get(url, {"q": "nobody-like-this"})
+    assert response.context["patients"] == [on_team]
+    assert not response.context["searched"]
 
 
 def test_it_adds_an_availability_window_through_the_service(

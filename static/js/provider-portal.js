@@ -2,7 +2,7 @@
 // call /api/v1/appointments/{id}/{action}/ and update the row in place.
 import { announce, api, clearError, showError } from "./portal-common.js";
 
-// What can happen next in each status (the same rule as providers/views.py ACTIONS).
+// What can happen next in each status (the same rule as appointments.services.VISIT_STEPS).
 const ACTIONS = {
   requested: ["confirm", "decline"],
   booked: ["check-in", "complete", "no-show"],
@@ -23,7 +23,7 @@ const status = document.getElementById("action-status");
 
 const CHECK_IN_OPENS_MS = 12 * 3600 * 1000;
 
-// The same time rule as providers/views.py _with_actions.
+// The same time rule as appointments.services.appointment_visit_steps.
 function allowedNow(appointmentStatus, start) {
   const untilStart = new Date(start).getTime() - Date.now();
   return (ACTIONS[appointmentStatus] || []).filter((action) => {
