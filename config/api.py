@@ -8,7 +8,8 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -91,6 +92,20 @@ def exception_handler(exc, context):
             code = getattr(exc, "default_code", "error")
         response.data = _body(str(detail), code)
     return response
+
+
+def api_not_found(request, *args, **kwargs):
+    """An address under an API prefix that no route takes (a malformed id, a typo): the JSON 404,
+    not Django's HTML page, so that clients always get the one error shape."""
+    detail = "Not found."
+    if not request.path.endswith("/"):
+        try:
+            slashed = resolve(request.path + "/").func is not api_not_found
+        except Resolver404:
+            slashed = False
+        if slashed:
+            detail = "Not found. API addresses end with a slash."
+    return JsonResponse(_body(detail, "not_found"), status=404)
 
 
 class Pagination(PageNumberPagination):
