@@ -4,6 +4,7 @@ Every API error leaves as {"detail": str, "code": str, "fields": {name: [message
 Services raise ApplicationError subclasses; the exception handler maps them to HTTP once.
 """
 
+import re
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -108,9 +109,38 @@ def api_not_found(request, *args, **kwargs):
     return JsonResponse(_body(detail, "not_found"), status=404)
 
 
+def _whole_number(raw: str, *, name: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,18}", raw) or int(raw) < 1:
+        raise exceptions.ValidationError({name: ["A whole number, 1 or more."]})
+    return int(raw)
+
+
 class Pagination(PageNumberPagination):
+    """page and page_size are whole numbers from 1 (else 400, where DRF would silently fall back to
+    the defaults); page_size above the maximum is lowered to it; a page past the end is a 404."""
+
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        return min(_whole_number(raw, name=self.page_size_query_param), self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        return _whole_number(raw, name=self.page_query_param)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 class InputSerializer(serializers.Serializer):

@@ -2,6 +2,9 @@
 error shape, never an HTML page or a silently different answer."""
 
 import pytest
+from django.urls import reverse
+
+from appointments.tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +46,49 @@ def test_it_says_so_when_only_the_trailing_slash_is_missing(api_client_for, pati
     response = api_client_for(patient).post("/api/v1/appointments", {}, format="json")
     assert response.status_code == 404
     assert response.json()["detail"] == "Not found. API addresses end with a slash."
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"page": "0"}, "page"),
+        ({"page": "-3"}, "page"),
+        ({"page": "abc"}, "page"),
+        ({"page": "null"}, "page"),
+        ({"page_size": "0"}, "page_size"),
+        ({"page_size": "-23214"}, "page_size"),
+        ({"page_size": "null"}, "page_size"),
+        ({"page_size": "1e3"}, "page_size"),
+    ],
+)
+def test_it_refuses_a_malformed_page_with_400(api_client_for, patient, query, field):
+    response = api_client_for(patient).get(APPOINTMENTS, query)
+    assert response.status_code == 400
+    body = response.json()
+    assert_error_shape(body)
+    assert body["code"] == "invalid"
+    assert field in body["fields"]
+
+
+def test_it_answers_a_page_past_the_end_with_the_404_shape(api_client_for, patient):
+    response = api_client_for(patient).get(APPOINTMENTS, {"page": "33501965"})
+    assert response.status_code == 404
+    assert_error_shape(response.json())
+
+
+def test_it_lowers_a_large_page_size_to_the_maximum(api_client_for, patient):
+    AppointmentFactory(patient=patient.patient_profile)
+    response = api_client_for(patient).get(APPOINTMENTS, {"page_size": "100000", "page": "last"})
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+@pytest.fixture
+def schema(client):
+    return client.get(reverse("api-schema"), {"format": "json"}).json()
+
+
+def test_it_publishes_page_numbers_as_positive_integers(schema):
+    parameters = {p["name"]: p for p in schema["paths"][APPOINTMENTS]["get"]["parameters"]}
+    assert parameters["page"]["schema"]["minimum"] == 1
+    assert parameters["page_size"]["schema"]["minimum"] == 1
