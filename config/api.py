@@ -155,6 +155,17 @@ class InputSerializer(serializers.Serializer):
         unknown = sorted(set(data) - writable)
         if unknown:
             raise exceptions.ValidationError({name: ["Unknown field."] for name in unknown})
+        # DRF's CharField turns 0 or 1.5 into "0" and "1.5": a wrong type is an error here.
+        not_text = sorted(
+            name
+            for name, field in self.fields.items()
+            if isinstance(field, serializers.CharField)
+            and name in data
+            and data[name] is not None
+            and not isinstance(data[name], str)
+        )
+        if not_text:
+            raise exceptions.ValidationError({name: ["Not a valid string."] for name in not_text})
         return super().to_internal_value(data)
 
 

@@ -83,6 +83,18 @@ def test_it_lowers_a_large_page_size_to_the_maximum(api_client_for, patient):
     assert response.json()["count"] == 1
 
 
+def test_it_refuses_a_number_where_text_is_expected(api_client_for, patient):
+    response = api_client_for(patient).patch(
+        reverse("api:accounts:me"), {"last_name": 0}, format="json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert_error_shape(body)
+    assert body["fields"] == {"last_name": ["Not a valid string."]}
+    patient.refresh_from_db()
+    assert patient.last_name != "0"
+
+
 @pytest.fixture
 def schema(client):
     return client.get(reverse("api-schema"), {"format": "json"}).json()
