@@ -104,3 +104,36 @@ def test_it_publishes_page_numbers_as_positive_integers(schema):
     parameters = {p["name"]: p for p in schema["paths"][APPOINTMENTS]["get"]["parameters"]}
     assert parameters["page"]["schema"]["minimum"] == 1
     assert parameters["page_size"]["schema"]["minimum"] == 1
+
+
+def test_it_publishes_that_input_bodies_take_no_unknown_fields(schema):
+    components = schema["components"]["schemas"]
+    assert components["PatchedMeUpdateInputRequest"]["additionalProperties"] is False
+    assert components["AppointmentCreateInputRequest"]["additionalProperties"] is False
+    # Output shapes say nothing about extra fields.
+    assert "additionalProperties" not in components["MeOutput"]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "codes"),
+    [
+        (APPOINTMENTS, "get", {"400", "401", "403", "404"}),
+        ("/api/v1/appointments/{appointment_id}/", "get", {"401", "403", "404"}),
+        ("/api/v1/me/", "patch", {"400", "401", "403"}),
+        ("/api/v1/providers/", "get", {"400", "401", "403", "404"}),
+        ("/api/v1/patients/", "get", {"400", "401", "403", "404"}),
+        ("/api/v1/waitlist/offers/", "get", {"400", "401", "403", "404"}),
+    ],
+)
+def test_it_publishes_the_error_responses_of_every_operation(schema, path, method, codes):
+    responses = schema["paths"][path][method]["responses"]
+    assert codes <= set(responses)
+    for code in codes:
+        content = responses[code]["content"]["application/json"]["schema"]
+        assert content == {"$ref": "#/components/schemas/Error"}
+
+
+def test_it_publishes_no_auth_errors_for_the_public_status_json(schema):
+    responses = schema["paths"]["/status/api/v1/summary.json"]["get"]["responses"]
+    assert "401" not in responses
+    assert "403" not in responses
