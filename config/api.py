@@ -4,6 +4,7 @@ Every API error leaves as {"detail": str, "code": str, "fields": {name: [message
 Services raise ApplicationError subclasses; the exception handler maps them to HTTP once.
 """
 
+import datetime
 import re
 from collections.abc import Mapping
 
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -167,6 +169,32 @@ class InputSerializer(serializers.Serializer):
         if not_text:
             raise exceptions.ValidationError({name: ["Not a valid string."] for name in not_text})
         return super().to_internal_value(data)
+
+
+# The years a visit, a waitlist or a slot search may name: far enough from datetime's limits (years
+# 1 and 9999) that adding a visit's length, padding a range or changing zone never overflows.
+SCHEDULABLE_YEARS = (1900, 2199)
+
+
+def validate_schedulable(value: datetime.date) -> None:
+    """For a date or a datetime given by a client: within SCHEDULABLE_YEARS (Django or DRF field)."""
+    first, last = SCHEDULABLE_YEARS
+    if not first <= value.year <= last:
+        raise DjangoValidationError(f"Must be in the years {first} to {last}.", code="out_of_range")
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date and time that says its UTC offset: a bare local time is ambiguous."""
+
+    default_error_messages = {
+        "naive": "Give the time with its UTC offset, e.g. 2026-03-02T14:00:00Z.",
+    }
+
+    def to_internal_value(self, value):
+        result = super().to_internal_value(value)
+        if isinstance(value, str) and parse_datetime(value.strip()).tzinfo is None:
+            self.fail("naive")
+        return result
 
 
 class ErrorSerializer(serializers.Serializer):
