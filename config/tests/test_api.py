@@ -137,3 +137,19 @@ def test_it_publishes_no_auth_errors_for_the_public_status_json(schema):
     responses = schema["paths"]["/status/api/v1/summary.json"]["get"]["responses"]
     assert "401" not in responses
     assert "403" not in responses
+
+
+@pytest.mark.parametrize(
+    "body", ["[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000]
+)
+def test_it_answers_deeply_nested_json_with_400_and_changes_nothing(api_client_for, patient, body):
+    before = (patient.first_name, patient.last_name)
+    response = api_client_for(patient).generic(
+        "PATCH", reverse("api:accounts:me"), body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert_error_shape(body)
+    assert body["code"] == "parse_error"
+    patient.refresh_from_db()
+    assert (patient.first_name, patient.last_name) == before
