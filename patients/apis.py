@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -99,7 +100,7 @@ class PatientListApi(generics.GenericAPIView):
         operation_id="patients_list",
         parameters=[
             OpenApiParameter("q", str, description="Name or MRN."),
-            OpenApiParameter("date_of_birth", str, description="YYYY-MM-DD"),
+            OpenApiParameter("date_of_birth", OpenApiTypes.DATE, description="YYYY-MM-DD"),
         ],
         responses={200: PatientBriefOutputSerializer(many=True)},
     )

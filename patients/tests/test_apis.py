@@ -182,3 +182,17 @@ def test_it_refuses_a_date_of_birth_in_the_future_or_before_1900_and_creates_not
     assert list(body["fields"]) == ["date_of_birth"]
     assert date_of_birth not in response.content.decode()
     assert not Patient.objects.exists()
+
+
+def test_it_answers_a_malformed_birth_date_search_with_400(api_client, provider):
+    api_client.force_authenticate(provider)
+    response = api_client.get(url("patient-list"), {"date_of_birth": "2026-02-30"})
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["date_of_birth"]
+
+
+def test_it_publishes_the_birth_date_search_as_a_date(client):
+    schema = client.get(reverse("api-schema"), {"format": "json"}).json()
+    parameters = schema["paths"]["/api/v1/patients/"]["get"]["parameters"]
+    date_of_birth = next(p for p in parameters if p["name"] == "date_of_birth")
+    assert date_of_birth["schema"] == {"type": "string", "format": "date"}
