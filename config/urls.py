@@ -30,6 +30,7 @@ urlpatterns = [
     # Last, so that they only take what no route above matched (a malformed id, a typo).
     re_path(r"^api/", api_not_found),
     re_path(r"^status/api/", api_not_found),
+    re_path(r"^status/badge/", api_not_found),
 ]
 
 if settings.DEBUG:

@@ -25,6 +25,7 @@ def assert_error_shape(body: dict) -> None:
         "/api/v1/patients/123/",
         "/api/v1/no-such-thing/",
         "/status/api/v1/components/%0D/uptime.json",
+        "/status/badge/%C3%B7i.svg",
     ],
 )
 def test_it_answers_an_unknown_api_address_with_a_json_404(api_client_for, patient, path):
@@ -34,6 +35,17 @@ def test_it_answers_an_unknown_api_address_with_a_json_404(api_client_for, patie
     body = response.json()
     assert_error_shape(body)
     assert body["code"] == "not_found"
+
+
+@pytest.mark.parametrize("method", ["post", "delete"])
+def test_it_answers_a_write_to_an_unknown_api_address_with_a_json_404_not_a_csrf_page(method):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["sessionid"] = "not-a-session"
+    response = getattr(client, method)("/api/v1/waitlist/null,null/")
+    assert response.status_code == 404
+    assert_error_shape(response.json())
 
 
 def test_it_keeps_the_html_404_for_pages(client):
