@@ -6,6 +6,7 @@ Services raise ApplicationError subclasses; the exception handler maps them to H
 
 import datetime
 import re
+import sys
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -114,9 +115,14 @@ def api_not_found(request, *args, **kwargs):
 
 
 def _whole_number(raw: str, *, name: str) -> int:
-    if not re.fullmatch(r"[0-9]{1,18}", raw) or int(raw) < 1:
+    # Any length: a page past the end is a 404 and a large page_size is lowered, not an error.
+    try:
+        number = int(raw) if re.fullmatch(r"[0-9]+", raw) else 0
+    except ValueError:  # more digits than int() converts
+        number = sys.maxsize
+    if number < 1:
         raise exceptions.ValidationError({name: ["A whole number, 1 or more."]})
-    return int(raw)
+    return number
 
 
 class Pagination(PageNumberPagination):
@@ -144,6 +150,11 @@ class Pagination(PageNumberPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Results per page (default {self.page_size}; "
+                    f"more than {self.max_page_size} is lowered to {self.max_page_size})."
+                )
         return parameters
 
 

@@ -88,11 +88,19 @@ def test_it_answers_a_page_past_the_end_with_the_404_shape(api_client_for, patie
     assert_error_shape(response.json())
 
 
-def test_it_lowers_a_large_page_size_to_the_maximum(api_client_for, patient):
+@pytest.mark.parametrize("page_size", ["100000", "157421951474414957625344", "9" * 5000])
+def test_it_lowers_a_large_page_size_to_the_maximum(api_client_for, patient, page_size):
     AppointmentFactory(patient=patient.patient_profile)
-    response = api_client_for(patient).get(APPOINTMENTS, {"page_size": "100000", "page": "last"})
+    response = api_client_for(patient).get(APPOINTMENTS, {"page_size": page_size, "page": "last"})
     assert response.status_code == 200
     assert response.json()["count"] == 1
+
+
+@pytest.mark.parametrize("page", ["687879504961038819786752", "9" * 5000])
+def test_it_answers_a_huge_page_number_with_the_404_shape(api_client_for, patient, page):
+    response = api_client_for(patient).get(APPOINTMENTS, {"page": page})
+    assert response.status_code == 404
+    assert_error_shape(response.json())
 
 
 def test_it_refuses_a_number_where_text_is_expected(api_client_for, patient):
