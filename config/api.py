@@ -189,10 +189,16 @@ class InputSerializer(serializers.Serializer):
 SCHEDULABLE_YEARS = (1900, 2199)
 
 
-def validate_schedulable(value: datetime.date) -> None:
-    """For a date or a datetime given by a client: within SCHEDULABLE_YEARS (Django or DRF field)."""
+def is_schedulable(value: datetime.date) -> bool:
+    """A date or a datetime given by a client is within SCHEDULABLE_YEARS."""
     first, last = SCHEDULABLE_YEARS
-    if not first <= value.year <= last:
+    return first <= value.year <= last
+
+
+def validate_schedulable(value: datetime.date) -> None:
+    """is_schedulable as a validator, for a Django form, filter or DRF serializer field."""
+    if not is_schedulable(value):
+        first, last = SCHEDULABLE_YEARS
         raise DjangoValidationError(f"Must be in the years {first} to {last}.", code="out_of_range")
 
 
