@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from appointments.models import Appointment, WaitlistEntry, WaitlistOffer
 from appointments.services import appointment_change_deadline
-from config.api import InputSerializer
+from config.api import AwareDateTimeField, InputSerializer, validate_schedulable
 from providers.serializers import VisitTypeOutputSerializer
 
 
@@ -60,7 +60,10 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
 class AppointmentCreateInputSerializer(InputSerializer):
     provider = serializers.UUIDField()
     visit_type = serializers.UUIDField()
-    start = serializers.DateTimeField(help_text="With its UTC offset, e.g. 2026-03-02T14:00:00Z.")
+    start = AwareDateTimeField(
+        validators=[validate_schedulable],
+        help_text="With its UTC offset, e.g. 2026-03-02T14:00:00Z.",
+    )
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     patient = serializers.UUIDField(
         required=False, help_text="Required for providers and admins; patients book for themselves."
@@ -72,7 +75,10 @@ class AppointmentCancelInputSerializer(InputSerializer):
 
 
 class AppointmentRescheduleInputSerializer(InputSerializer):
-    start = serializers.DateTimeField()
+    start = AwareDateTimeField(
+        validators=[validate_schedulable],
+        help_text="With its UTC offset, e.g. 2026-03-02T14:00:00Z.",
+    )
 
 
 class EmptyInputSerializer(InputSerializer):
@@ -113,8 +119,8 @@ class WaitlistEntryOutputSerializer(serializers.ModelSerializer):
 class WaitlistJoinInputSerializer(InputSerializer):
     provider = serializers.UUIDField()
     visit_type = serializers.UUIDField()
-    earliest_date = serializers.DateField()
-    latest_date = serializers.DateField()
+    earliest_date = serializers.DateField(validators=[validate_schedulable])
+    latest_date = serializers.DateField(validators=[validate_schedulable])
     patient = serializers.UUIDField(required=False, help_text="For providers and admins.")
 
 

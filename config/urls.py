@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.views import home
+from config.api import api_not_found
 
 api_v1 = [
     path("", include("accounts.urls")),
@@ -26,6 +27,10 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Last, so that they only take what no route above matched (a malformed id, a typo).
+    re_path(r"^api/", api_not_found),
+    re_path(r"^status/api/", api_not_found),
+    re_path(r"^status/badge/", api_not_found),
 ]
 
 if settings.DEBUG:

@@ -1,7 +1,10 @@
+import datetime
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 class SexAtBirth(models.TextChoices):
@@ -9,6 +12,9 @@ class SexAtBirth(models.TextChoices):
     MALE = "male", "Male"
     INTERSEX = "intersex", "Intersex"
     UNKNOWN = "unknown", "Unknown / not stated"
+
+
+EARLIEST_DATE_OF_BIRTH = datetime.date(1900, 1, 1)
 
 
 class Patient(models.Model):
@@ -67,6 +73,15 @@ class Patient(models.Model):
     def __str__(self) -> str:
         # The MRN only: names are PHI and __str__ ends up in logs and admin messages.
         return self.mrn
+
+    def clean(self) -> None:
+        # The portal form checks the future too; here the rule holds for the API and the admin.
+        if self.date_of_birth and not (
+            EARLIEST_DATE_OF_BIRTH <= self.date_of_birth <= timezone.localdate()
+        ):
+            raise ValidationError(
+                {"date_of_birth": "Give a date of birth from 1900 to today."}, code="invalid"
+            )
 
     @property
     def display_name(self) -> str:

@@ -26,7 +26,7 @@ from appointments.selectors import (
 )
 from appointments.services import appointment_change_deadline
 from appointments.slots import slot_list
-from config.api import ApplicationError, ConflictError
+from config.api import ApplicationError, ConflictError, is_schedulable
 from patients.forms import PatientContactForm, PatientStartForm
 from patients.selectors import patient_for_user
 from patients.services import patient_create, patient_update_contact
@@ -170,6 +170,8 @@ def _week_start(request, zone) -> datetime.date:
         asked = parse_date(request.GET.get("week", ""))
     except ValueError:
         asked = None
+    if asked is not None and not is_schedulable(asked):
+        asked = None  # year 9999 plus a week overflowed into a 500
     return max(asked or today, today)
 
 
@@ -239,7 +241,7 @@ def _booking_target(request, source):
         start = parse_datetime(source.get("start", "") or "")
     except ValueError:
         start = None
-    if start is None or timezone.is_naive(start):
+    if start is None or timezone.is_naive(start) or not is_schedulable(start):
         raise Http404("No such time.")
     return provider, visit_type, start
 
@@ -416,6 +418,8 @@ def _waitlist_post(request, patient):
     )
     if earliest is None or latest is None:
         raise ApplicationError("Give both dates.", code="invalid_dates")
+    if not (is_schedulable(earliest) and is_schedulable(latest)):
+        raise ApplicationError("Choose dates in the calendar.", code="invalid_dates")
     appointment_services.waitlist_join(
         patient=patient,
         provider=provider,

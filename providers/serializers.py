@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from appointments.slots import Slot
+from config.api import validate_schedulable
 from providers.models import Provider, Specialty, VisitType
 
 
@@ -76,8 +77,13 @@ class ProviderListOutputSerializer(ProviderOutputSerializer):
 
 class SlotListQuerySerializer(serializers.Serializer):
     visit_type = serializers.UUIDField()
-    start = serializers.DateField(required=False, help_text="First local date (default: today).")
+    start = serializers.DateField(
+        required=False,
+        validators=[validate_schedulable],
+        help_text="First local date (default: today).",
+    )
     end = serializers.DateField(
         required=False,
+        validators=[validate_schedulable],
         help_text="Last local date, inclusive (default: start + 6 days; at most 62 days).",
     )

@@ -23,7 +23,7 @@ from appointments.feeds import provider_feed_url
 from appointments.models import AppointmentStatus
 from appointments.selectors import appointment_list_for
 from appointments.services import appointment_visit_steps
-from config.api import ApplicationError
+from config.api import ApplicationError, is_schedulable
 from patients.selectors import patient_search, visible_patients
 from providers import services
 from providers.forms import (
@@ -139,6 +139,8 @@ def week(request):
         first = parse_date(request.GET.get("start", "")) or today
     except ValueError:
         first = today
+    if not is_schedulable(first):
+        first = today  # year 9999 plus a week overflowed into a 500
     days = [first + datetime.timedelta(days=n) for n in range(7)]
     start, _ = _local_day_bounds(days[0], zone)
     _, end = _local_day_bounds(days[-1], zone)

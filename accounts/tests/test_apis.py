@@ -74,10 +74,11 @@ def test_it_answers_malformed_json_with_400_and_the_error_shape(api_client_for, 
     [
         ({"role": "admin"}, "role"),
         ({"first_name": ["Ada"]}, "first_name"),
+        ({"last_name": 0}, "last_name"),
         ({"first_name": "x" * 151}, "first_name"),
         (["first_name"], "non_field_errors"),
     ],
-    ids=["unknown-field", "wrong-type", "too-long", "not-an-object"],
+    ids=["unknown-field", "wrong-type", "number-for-text", "too-long", "not-an-object"],
 )
 def test_it_rejects_bad_input_and_changes_nothing(api_client_for, patient, body, field):
     before = (patient.first_name, patient.last_name, patient.role)

@@ -7,7 +7,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments.models import Appointment, AppointmentStatus, WaitlistOffer
+from appointments.models import Appointment, AppointmentStatus, WaitlistEntry, WaitlistOffer
 from appointments.tests.factories import AppointmentFactory, WaitlistEntryFactory
 from patients.services import care_team_grant
 from patients.tests.factories import PatientFactory
@@ -568,3 +568,90 @@ def test_it_lists_the_waitlist_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(6):
         response = client.get(url("waitlist-list"), {"page_size": 100})
     assert response.json()["count"] == size
+
+
+# --- malformed input: a 400 with the error shape that changes nothing, never a 500 ---------
+
+
+def assert_error_shape(body: dict) -> None:
+    assert set(body) == {"detail", "code", "fields"}
+    assert isinstance(body["detail"], str)
+    assert isinstance(body["fields"], dict)
+
+
+FAR_STARTS = [
+    "9999-12-31T23:59:59Z",  # adding the visit's length overflowed
+    "9999-12-31T23:59:59-05:00",
+    "0001-01-01T00:00:00+05:00",
+    "1800-03-02T14:00:00Z",
+]
+
+
+@pytest.mark.parametrize("start", FAR_STARTS)
+def test_it_refuses_a_booking_far_outside_the_calendar_and_books_nothing(
+    as_role, provider, visit_type, weekday_availability, start
+):
+    body = {**booking(provider, visit_type, weekday_at(10)), "start": start}
+    response = as_role("owner").post(url("appointment-list"), body, format="json")
+    assert response.status_code == 400
+    assert_error_shape(response.json())
+    assert list(response.json()["fields"]) == ["start"]
+    assert not Appointment.objects.exists()
+
+
+def test_it_refuses_a_booking_time_without_its_utc_offset(
+    as_role, provider, visit_type, weekday_availability
+):
+    local = weekday_at(10).replace(tzinfo=None).isoformat()
+    body = {**booking(provider, visit_type, weekday_at(10)), "start": local}
+    response = as_role("owner").post(url("appointment-list"), body, format="json")
+    assert response.status_code == 400
+    assert_error_shape(response.json())
+    assert "UTC offset" in response.json()["fields"]["start"][0]
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize("start", [*FAR_STARTS, "2026-12-20T10:00:00"])
+def test_it_refuses_a_reschedule_far_outside_the_calendar_and_changes_nothing(
+    as_role, appointment, start
+):
+    response = as_role("owner").post(
+        url("appointment-reschedule", appointment.public_id), {"start": start}, format="json"
+    )
+    assert response.status_code == 400
+    assert_error_shape(response.json())
+    assert list(response.json()["fields"]) == ["start"]
+    assert Appointment.objects.get().status == AppointmentStatus.BOOKED
+
+
+@pytest.mark.parametrize(
+    ("earliest", "latest", "field"),
+    [("2026-12-01", "9999-12-31", "latest_date"), ("0001-01-01", "2026-12-01", "earliest_date")],
+)
+def test_it_refuses_waitlist_dates_far_outside_the_calendar_and_adds_nothing(
+    as_role, provider, visit_type, earliest, latest, field
+):
+    response = as_role("owner").post(
+        url("waitlist-list"),
+        {
+            "provider": str(provider.provider_profile.public_id),
+            "visit_type": str(visit_type.public_id),
+            "earliest_date": earliest,
+            "latest_date": latest,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert_error_shape(response.json())
+    assert list(response.json()["fields"]) == [field]
+    assert not WaitlistEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query", [{"start": "0001-01-01T00:00:00+05:00"}, {"end": "9999-12-31T23:59:59Z"}]
+)
+def test_it_refuses_a_list_filter_far_outside_the_calendar(as_role, appointment, query):
+    response = as_role("owner").get(url("appointment-list"), query)
+    assert response.status_code == 400
+    assert_error_shape(response.json())
+    assert list(response.json()["fields"]) == list(query)

@@ -188,3 +188,38 @@ def test_it_lists_patients_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(6):
         response = api_client.get(url("patient-list"), {"page_size": 100})
     assert response.json()["count"] >= size
+
+
+@pytest.mark.parametrize("date_of_birth", ["2999-01-01", "0060-07-10", "1899-12-31"])
+def test_it_refuses_a_date_of_birth_in_the_future_or_before_1900_and_creates_nothing(
+    api_client, date_of_birth
+):
+    from accounts.tests.factories import PatientUserFactory
+    from patients.models import Patient
+
+    api_client.force_authenticate(PatientUserFactory())
+    data = {"legal_first_name": "E", "legal_last_name": "S", "date_of_birth": date_of_birth}
+    response = api_client.post(url("patient-me"), data, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"detail", "code", "fields"}
+    assert list(body["fields"]) == ["date_of_birth"]
+    assert date_of_birth not in response.content.decode()
+    assert not Patient.objects.exists()
+
+
+def test_it_answers_a_malformed_birth_date_search_with_400(api_client, provider):
+    api_client.force_authenticate(provider)
+    response = api_client.post(
+        url("patient-search"), {"date_of_birth": "2026-02-30"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["date_of_birth"]
+
+
+def test_it_publishes_the_birth_date_search_as_a_date(client):
+    schema = client.get(reverse("api-schema"), {"format": "json"}).json()
+    body = schema["paths"]["/api/v1/patients/search/"]["post"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    date_of_birth = schema["components"]["schemas"][ref]["properties"]["date_of_birth"]
+    assert date_of_birth == {"type": "string", "format": "date"}

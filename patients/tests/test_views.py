@@ -486,3 +486,52 @@ def test_it_shows_the_week_of_slots_in_a_constant_number_of_queries(
     url = reverse("patient_portal:provider_slots", args=[doctor.public_id])
     with django_assert_max_num_queries(14):
         assert client.get(url, {"visit_type": str(visit_type.public_id)}).status_code == 200
+
+
+# --- malformed input: a clear answer that changes nothing, never a 500 ----------------------
+
+
+@pytest.mark.parametrize("week", ["9999-12-31", "9999-12-25", "0001-01-01"])
+def test_it_shows_this_week_for_a_week_far_outside_the_calendar(
+    client_for, patient, doctor, visit_type, week
+):
+    response = client_for(patient).get(
+        reverse("patient_portal:provider_slots", args=[doctor.public_id]),
+        {"week": week, "visit_type": str(visit_type.public_id)},
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "start", ["9999-12-31T23:59:59Z", "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"]
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_it_answers_404_for_a_booking_time_far_outside_the_calendar_and_books_nothing(
+    client_for, patient, doctor, visit_type, start, method
+):
+    data = {"provider": str(doctor.public_id), "visit_type": str(visit_type.public_id)}
+    response = getattr(client_for(patient), method)(
+        reverse("patient_portal:book"), {**data, "start": start}
+    )
+    assert response.status_code == 404
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("earliest", "latest"), [("2026-12-10", "9999-12-31"), ("9999-12-31", "9999-12-31")]
+)
+def test_it_refuses_waitlist_dates_far_outside_the_calendar_and_adds_nothing(
+    client_for, patient, doctor, visit_type, earliest, latest
+):
+    response = client_for(patient).post(
+        reverse("patient_portal:waitlist"),
+        {
+            "provider": str(doctor.public_id),
+            "visit_type": str(visit_type.public_id),
+            "earliest_date": earliest,
+            "latest_date": latest,
+        },
+    )
+    assert response.status_code == 400
+    assert "Choose dates in the calendar." in response.content.decode()
+    assert not WaitlistEntry.objects.exists()

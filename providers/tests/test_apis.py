@@ -186,3 +186,25 @@ def test_it_finds_a_next_slot_beyond_the_first_week(api_client, patient, doctor)
     [found] = api_client.get(url("provider-list")).json()["results"]
     start = datetime.datetime.fromisoformat(found["next_free_slot"]["start"])
     assert start >= now + datetime.timedelta(days=12)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"start": "9999-12-31"}, "start"),  # start + 6 days overflowed
+        ({"start": "9999-12-30", "end": "9999-12-31"}, "start"),
+        ({"start": "0001-01-01", "end": "0001-01-03"}, "start"),
+        ({"end": "9999-12-31"}, "end"),
+    ],
+)
+def test_it_answers_400_for_slot_dates_far_outside_the_calendar(
+    api_client, patient, doctor, visit_type, query, field
+):
+    api_client.force_authenticate(patient)
+    response = api_client.get(
+        url("provider-slots", doctor.public_id), {"visit_type": str(visit_type.public_id), **query}
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"detail", "code", "fields"}
+    assert field in body["fields"]

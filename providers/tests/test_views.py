@@ -490,3 +490,9 @@ def test_it_refuses_the_feed_rotation_to_a_patient(client_for, patient, doctor):
     assert response.status_code == 403
     doctor.refresh_from_db()
     assert doctor.calendar_token == old_token
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "9999-12-25", "0001-01-01"])
+def test_it_shows_this_week_for_a_start_far_outside_the_calendar(client_for, provider, start):
+    response = client_for(provider).get(reverse("provider_portal:week"), {"start": start})
+    assert response.status_code == 200
