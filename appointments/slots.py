@@ -54,6 +54,22 @@ class Schedule:
     holds: list[tuple[datetime.datetime, datetime.datetime, int, int]] = field(default_factory=list)
 
 
+# Provider search shows each provider's next free slot from the cache for up to this long.
+NEXT_FREE_SLOT_CACHE_SECONDS = 60
+
+
+def next_free_slot_cache_key(provider_id: int) -> str:
+    return f"slots:next-free:{provider_id}"
+
+
+def next_free_slot_forget(provider_id: int) -> None:
+    """Forget a provider's cached next free slot once the change to their schedule commits."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    transaction.on_commit(lambda: cache.delete(next_free_slot_cache_key(provider_id)))
+
+
 def notice() -> datetime.timedelta:
     return datetime.timedelta(minutes=settings.APPOINTMENT_MIN_NOTICE_MINUTES)
 

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role
-from appointments.slots import next_free_slot, providers_with_schedules
+from appointments.slots import (
+    NEXT_FREE_SLOT_CACHE_SECONDS,
+    next_free_slot,
+    next_free_slot_cache_key,
+    notice,
+    providers_with_schedules,
+)
 from providers.models import BookingPolicy, Provider, VisitType
 
 # How far provider search looks for the next free slot.
@@ -52,6 +59,9 @@ def provider_filter(
     return providers.order_by("display_name", "pk")
 
 
+_NO_FREE_SLOT = "none"
+
+
 def provider_search(
     *,
     specialty: str | None = None,
@@ -61,10 +71,52 @@ def provider_search(
     providers: QuerySet[Provider] | None = None,
 ) -> list[Provider]:
     """Providers by specialty (slug or name), name and language, each with `.next_free_slot`
-    (a Slot or None) and `.next_free_visit_type`, in a constant number of queries."""
+    (a Slot or None) and `.next_free_visit_type`, in a constant number of queries.
+
+    Each provider's next free slot is cached for a minute (forgotten as soon as their
+    schedule changes, see appointments.signals) and recomputed once it is within the notice.
+    """
     now = now or timezone.now()
     if providers is None:
         providers = provider_filter(specialty=specialty, name=name, language=language)
+    found = list(providers)
+    cached = cache.get_many([next_free_slot_cache_key(provider.pk) for provider in found])
+    earliest = now + notice()
+    missing = []
+    for provider in found:
+        hit = cached.get(next_free_slot_cache_key(provider.pk))
+        if hit == _NO_FREE_SLOT:
+            provider.next_free_slot, provider.next_free_visit_type = None, None
+        elif hit is not None and hit[0].start >= earliest:
+            provider.next_free_slot, provider.next_free_visit_type = hit
+        else:
+            missing.append(provider.pk)
+    if missing:
+        computed = {
+            provider.pk: provider
+            for provider in _with_next_free_slot(providers.filter(pk__in=missing), now=now)
+        }
+        for provider in found:
+            if provider.pk in computed:
+                provider.next_free_slot = computed[provider.pk].next_free_slot
+                provider.next_free_visit_type = computed[provider.pk].next_free_visit_type
+        cache.set_many(
+            {
+                next_free_slot_cache_key(pk): (
+                    (provider.next_free_slot, provider.next_free_visit_type)
+                    if provider.next_free_slot is not None
+                    else _NO_FREE_SLOT
+                )
+                for pk, provider in computed.items()
+            },
+            timeout=NEXT_FREE_SLOT_CACHE_SECONDS,
+        )
+    return found
+
+
+def _with_next_free_slot(
+    providers: QuerySet[Provider], *, now: datetime.datetime
+) -> list[Provider]:
     # Most providers have a free slot within the next few days: look there first (a small load),
     # then over the rest of the search period only for those still without one. Two rounds of
     # a fixed number of queries each, whatever the number of providers.

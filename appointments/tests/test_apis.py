@@ -143,10 +143,12 @@ def test_it_lists_in_a_constant_number_of_queries(
     as_role, patient, visit_type, role, size, django_assert_max_num_queries
 ):
     start = weekday_at(8)
+    previous = None
     for n in range(size):
-        AppointmentFactory(
+        previous = AppointmentFactory(
             patient=patient.patient_profile, visit_type=visit_type,
             start=start + datetime.timedelta(hours=n), status="completed",
+            rescheduled_from=previous if n % 2 else None,  # rows that show where they came from
         )  # fmt: skip
     client = as_role(role)
     with django_assert_max_num_queries(8):

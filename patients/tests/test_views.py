@@ -253,7 +253,7 @@ def test_it_searches_providers_in_a_constant_number_of_queries(
     for _ in range(rows):
         VisitTypeFactory()
     client = client_for(patient)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(23):
         response = client.get(reverse("patient_portal:provider_find"))
     assert len(response.context["providers"]) == rows
 

@@ -95,7 +95,8 @@ def test_it_searches_in_a_constant_number_of_queries(
         AppointmentFactory(visit_type=visit_type)
     api_client.force_authenticate(patient)
     # At most two rounds of loading (first week, then the rest for providers still without a slot).
-    with django_assert_max_num_queries(16):
+    # Cold cache: every provider's next free slot is computed (one more query than a warm search).
+    with django_assert_max_num_queries(17):
         response = api_client.get(url("provider-list"), {"page_size": 100})
     assert response.json()["count"] == size
 

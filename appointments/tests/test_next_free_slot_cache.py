@@ -1,0 +1,47 @@
+"""Provider search keeps each provider's next free slot in the cache, and forgets it on change."""
+
+import pytest
+
+from appointments.tests.factories import AppointmentFactory
+from providers.selectors import provider_search
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_serves_the_next_free_slot_from_the_cache_on_a_second_search(
+    doctor, visit_type, now, django_assert_max_num_queries
+):
+    first = provider_search(now=now)
+    with django_assert_max_num_queries(1):  # the providers; no schedule is loaded
+        second = provider_search(now=now)
+    assert [p.next_free_slot for p in second] == [p.next_free_slot for p in first]
+    assert second[0].next_free_slot is not None
+
+
+def test_it_forgets_the_cached_slot_when_it_is_booked(
+    doctor, visit_type, patient, now, django_capture_on_commit_callbacks
+):
+    slot = provider_search(now=now)[0].next_free_slot
+    with django_capture_on_commit_callbacks(execute=True):
+        AppointmentFactory(
+            provider=doctor, patient=patient.patient_profile, visit_type=visit_type,
+            start=slot.start, end=slot.end,
+        )  # fmt: skip
+    assert provider_search(now=now)[0].next_free_slot.start > slot.start
+
+
+def test_it_forgets_the_cached_slot_when_time_off_is_added(
+    doctor, visit_type, now, django_capture_on_commit_callbacks
+):
+    from providers.tests.factories import TimeOffFactory
+
+    slot = provider_search(now=now)[0].next_free_slot
+    with django_capture_on_commit_callbacks(execute=True):
+        TimeOffFactory(provider=doctor, start=slot.start, end=slot.end)
+    assert provider_search(now=now)[0].next_free_slot.start >= slot.end
+
+
+def test_it_recomputes_a_cached_slot_that_is_now_too_soon(doctor, visit_type, now):
+    slot = provider_search(now=now)[0].next_free_slot
+    later = slot.start  # by then that slot is inside the booking notice
+    assert provider_search(now=later)[0].next_free_slot.start > slot.start
