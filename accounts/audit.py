@@ -303,7 +303,7 @@ def audit_event(
             # The model label and its public id: never a row id, never anything readable.
             subject_type=subject._meta.label_lower if subject is not None else "",
             subject_id=str(getattr(subject, "public_id", None) or ""),
-            ip_address=meta.get("REMOTE_ADDR"),
+            ip_address=_client_ip(request) if request is not None else None,
             user_agent=meta.get("HTTP_USER_AGENT", ""),
             details=details,
         )
@@ -365,3 +365,14 @@ def audit_role_changed(*, user, old_role: str, new_role: str, by=None) -> None:
     audit_event(
         "user.role_changed", actor=by, subject=user, details={"from": old_role, "to": new_role}
     )
+
+
+def _client_ip(request) -> str | None:
+    """The client's address as allauth's rate limits see it (X-Forwarded-For only through the
+    TRUSTED_PROXY_COUNT proxies of ours, else REMOTE_ADDR)."""
+    from allauth.account.adapter import get_adapter
+
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except Exception:  # a header that does not match the proxy count: keep the peer address
+        return request.META.get("REMOTE_ADDR")

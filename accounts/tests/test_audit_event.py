@@ -190,3 +190,21 @@ def test_it_still_lets_django_empty_the_table_between_transactional_tests(patien
     # Browser and live-server tests flush the database afterwards; the append-only guard must allow it.
     audit_event("auth.login", actor=patient)
     assert AuditEvent.objects.count() == 1
+
+
+def test_it_records_the_peer_address_when_no_proxy_is_trusted(rf, patient, settings):
+    from accounts.audit import audit_event, audit_trail
+
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    audit_event("user.viewed", subject=patient, request=request)
+    assert audit_trail().recent(limit=1, action="user.viewed")[0].ip_address == "10.0.0.2"
+
+
+def test_it_records_the_client_address_behind_a_trusted_proxy(rf, patient, settings):
+    from accounts.audit import audit_event, audit_trail
+
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    audit_event("user.viewed", subject=patient, request=request)
+    assert audit_trail().recent(limit=1, action="user.viewed")[0].ip_address == "203.0.113.9"
