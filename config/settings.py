@@ -226,6 +226,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+# TOTP secrets and recovery seeds are stored encrypted (accounts/mfa_crypto.py). Keys, comma-separated:
+# the first encrypts, all decrypt. Unset: a key derived from SECRET_KEY (rotating it then breaks MFA).
+MFA_ADAPTER = "accounts.mfa_adapter.MFAAdapter"
+MFA_ENCRYPTION_KEY = env_list("MFA_ENCRYPTION_KEY")
 
 # Idle timeout: a session ends this long after its last activity (see SessionIdleTimeoutMiddleware).
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 15 * 60)
