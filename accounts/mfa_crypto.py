@@ -74,6 +74,15 @@ def decrypt(stored: str) -> str:
         ) from None
 
 
+def reencrypt(stored: str) -> str:
+    """`stored` encrypted under the first key (after MFA_ENCRYPTION_KEY gained a new first key)."""
+    return encrypt(decrypt(stored))
+
+
+def authenticator_data_reencrypt(data: dict) -> dict:
+    return _map_secrets(data, reencrypt)
+
+
 def authenticator_data_encrypt(data: dict) -> dict:
     """`Authenticator.data` with every secret allauth passes through encrypt() encrypted."""
     return _map_secrets(data, encrypt)

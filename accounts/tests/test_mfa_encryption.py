@@ -146,3 +146,24 @@ def test_it_prints_a_demo_code_that_allauth_accepts(settings):
     )
     assert authenticator.data["secret"].startswith(mfa_crypto.PREFIX)
     assert TOTP(authenticator).validate_code(out.getvalue().strip())
+
+
+def test_it_reencrypts_every_secret_under_the_new_key_so_the_old_can_go(
+    settings, enrolling_provider
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.MFA_ENCRYPTION_KEY = ["old-key-0123456789abcdefghijklmnop"]
+    secret = enrol_totp(enrolling_provider)
+    settings.MFA_ENCRYPTION_KEY = [
+        "new-key-0123456789abcdefghijklmnop",
+        "old-key-0123456789abcdefghijklmnop",
+    ]
+    out = StringIO()
+    call_command("mfa_rotate_key", stdout=out)
+    assert "1 authenticator" in out.getvalue()
+
+    settings.MFA_ENCRYPTION_KEY = ["new-key-0123456789abcdefghijklmnop"]
+    assert TOTP(totp_of(enrolling_provider)).validate_code(totp_code(secret))
