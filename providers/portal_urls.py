@@ -9,6 +9,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("week/", views.week, name="week"),
     path("requests/", views.requests, name="requests"),
+    path(
+        "appointments/<uuid:appointment_id>/<slug:action>/",
+        views.appointment_action,
+        name="appointment_action",
+    ),
     path("availability/", views.availability, name="availability"),
     path("time-off/", views.time_off, name="time_off"),
     path("visit-types/", views.visit_types, name="visit_types"),

@@ -1,8 +1,9 @@
 """Provider portal pages (/provider/): agenda, requests, schedule editors, care-team patients.
 
 Times are shown in the provider's own time zone. Visit actions (confirm, decline, check-in,
-complete, no-show) are buttons that static/js/provider-portal.js sends to /api/v1/; the schedule
-editors are plain Django forms calling providers/services.py.
+complete, no-show) are small POST forms handled by `appointment_action`; where JavaScript runs,
+static/js/provider-portal.js sends them to /api/v1/ instead and updates the row in place. The
+schedule editors are plain Django forms calling providers/services.py.
 """
 
 import datetime
@@ -14,14 +15,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_event
 from accounts.decorators import role_required
 from accounts.models import Role
+from appointments import services as appointment_services
 from appointments.feeds import provider_feed_url
 from appointments.models import AppointmentStatus
-from appointments.selectors import appointment_list_for
+from appointments.selectors import appointment_list_for, visible_appointments
 from appointments.services import appointment_visit_steps
 from config.api import ApplicationError, is_schedulable
 from patients.selectors import patient_search, visible_patients
@@ -44,6 +47,15 @@ ACTIVE = (
 )
 PATIENTS_SHOWN = 50
 REQUESTS_ON_HOME = 10
+# The visit buttons (the names appointment_visit_steps gives) and what each one does.
+VISIT_ACTIONS = {
+    "confirm": (appointment_services.appointment_confirm, "Request confirmed."),
+    "decline": (appointment_services.appointment_decline, "Request declined."),
+    "check-in": (appointment_services.appointment_check_in, "Patient checked in."),
+    "complete": (appointment_services.appointment_complete, "Visit completed."),
+    "no-show": (appointment_services.appointment_mark_no_show, "Marked as a no-show."),
+}
+DECLINE_REASON_MAX = 200
 
 
 class _NoProviderProfile(Exception):
@@ -179,6 +191,37 @@ def requests(request):
         "providers/requests.html",
         {"provider": provider, "pending": pending, "zone": provider.time_zone},
     )
+
+
+def _back(request):
+    """Where the page that posted a visit button wants to return: a path on this site, else home."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("provider_portal:home")
+
+
+@provider_page
+@require_POST
+def appointment_action(request, appointment_id: uuid.UUID, action: str):
+    """A visit button without JavaScript: run the step's service on one of my appointments
+    (anyone else's is 404), say how it went, and go back to the page it came from."""
+    if action not in VISIT_ACTIONS:
+        raise Http404("Not found.")
+    service, done = VISIT_ACTIONS[action]
+    appointment = get_object_or_404(visible_appointments(request.user), public_id=appointment_id)
+    extra = {}
+    if action == "decline":
+        extra["reason"] = request.POST.get("reason", "").strip()[:DECLINE_REASON_MAX]
+    try:
+        service(appointment=appointment, by=request.user, **extra)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return _back(request)
 
 
 def _save(request, form, call, success: str) -> bool:

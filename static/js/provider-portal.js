@@ -1,6 +1,7 @@
 // Provider portal: the visit buttons of the agenda (confirm, decline, check-in, complete, no-show)
-// call /api/v1/appointments/{id}/{action}/ and update the row in place.
-import { announce, api, clearError, showError } from "./portal-common.js";
+// are plain POST forms (providers.views.appointment_action) that work without JavaScript. Here
+// they are enhanced: a submit calls /api/v1/appointments/{id}/{action}/ and updates the row in place.
+import { announce, api, clearError, csrfToken, el, showError } from "./portal-common.js";
 
 // What can happen next in each status (the same rule as appointments.services.VISIT_STEPS).
 const ACTIONS = {
@@ -33,6 +34,29 @@ function allowedNow(appointmentStatus, start) {
   });
 }
 
+// The same form as templates/providers/_agenda_item.html, so it also works if the script stops.
+function actionForm(row, action, label) {
+  const form = el("form", {
+    method: "post",
+    action: `/provider/appointments/${row.dataset.appointment}/${action}/`,
+    class: "agenda__action",
+    "data-action-form": "",
+  });
+  form.append(
+    el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: csrfToken() }),
+    el("input", { type: "hidden", name: "next", value: window.location.pathname + window.location.search }),
+  );
+  const button = el("button", {
+    type: "submit",
+    class: action === "decline" || action === "no-show" ? "button button--secondary" : "button",
+    "data-action": action,
+    "aria-label": `${BUTTON_TEXT[action]}: ${label}`,
+    text: BUTTON_TEXT[action],
+  });
+  form.append(button);
+  return form;
+}
+
 function renderButtons(row, appointmentStatus) {
   const box = row.querySelector("[data-actions]");
   const time = row.querySelector("time");
@@ -42,22 +66,18 @@ function renderButtons(row, appointmentStatus) {
     .join(", ");
   box.replaceChildren();
   for (const action of allowedNow(appointmentStatus, time ? time.getAttribute("datetime") : null)) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = action === "decline" || action === "no-show" ? "button button--secondary" : "button";
-    button.dataset.action = action;
-    button.textContent = BUTTON_TEXT[action];
-    button.setAttribute("aria-label", `${BUTTON_TEXT[action]}: ${label}`);
-    box.append(button);
+    box.append(actionForm(row, action, label));
   }
 }
 
-async function run(button) {
-  const row = button.closest("[data-appointment]");
+async function run(form) {
+  const row = form.closest("[data-appointment]");
+  const button = form.querySelector("button[data-action]");
   const action = button.dataset.action;
+  const body = form.elements.reason ? { reason: form.elements.reason.value } : {};
   clearError(errors);
   for (const other of row.querySelectorAll("[data-actions] button")) other.disabled = true;
-  const { ok, data } = await api("POST", `/api/v1/appointments/${row.dataset.appointment}/${action}/`, {});
+  const { ok, data } = await api("POST", `/api/v1/appointments/${row.dataset.appointment}/${action}/`, body);
   if (!ok) {
     for (const other of row.querySelectorAll("[data-actions] button")) other.disabled = false;
     showError(errors, data);
@@ -73,9 +93,11 @@ async function run(button) {
   if (next) next.focus();
 }
 
-document.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-actions] button[data-action]");
-  if (button) run(button);
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("[data-actions] form[data-action-form]");
+  if (!form) return;
+  event.preventDefault();
+  run(form);
 });
 
 const focusOnLoad = document.querySelector("[data-focus-on-load]");

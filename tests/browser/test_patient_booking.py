@@ -51,12 +51,14 @@ def browser(monkeypatch):
         connections.close_all()
 
 
-def _signed_in_page(browser, live_server, user):
+def _signed_in_page(browser, live_server, user, **context_options):
     """A 375-px-wide page signed in as `user` (session cookie made by the test client)."""
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     session_cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=1)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812}, device_scale_factor=1, **context_options
+    )
     context.add_cookies(
         [
             {
@@ -214,6 +216,77 @@ def test_it_lets_a_provider_confirm_a_request_with_the_keyboard(
     assert page.problems == [
         f"409 {live_server.url}/api/v1/appointments/{stale.public_id}/confirm/"
     ]
+
+
+def test_it_lets_a_provider_decline_a_request_with_a_reason(
+    transactional_db, live_server, provider_page, visit_type
+):
+    from appointments.tests.factories import AppointmentFactory
+
+    page = provider_page
+    requested = AppointmentFactory(
+        visit_type=visit_type,
+        status=AppointmentStatus.REQUESTED,
+        start=timezone.now() + datetime.timedelta(hours=3),
+    )
+    page.goto(f"{live_server.url}/provider/requests/")
+    row = page.locator(f'[data-appointment="{requested.public_id}"]')
+    row.get_by_label("Decline reason").fill("On leave that day")
+    row.get_by_role("button", name="Decline").click()
+    row.locator("[data-status]").filter(has_text="Cancelled").wait_for()
+    page.get_by_role("status").filter(has_text="Request declined.").wait_for()
+    requested.refresh_from_db()
+    assert requested.status == AppointmentStatus.CANCELLED
+    assert requested.cancel_reason == "On leave that day"
+    # The script sent it to the API; the page did not post its form as well.
+    assert page.api_calls == [f"POST /api/v1/appointments/{requested.public_id}/decline/"]
+    assert page.problems == []
+
+
+def test_it_lets_a_provider_work_the_visit_buttons_without_javascript(
+    transactional_db, live_server, browser, provider, visit_type
+):
+    from appointments.tests.factories import AppointmentFactory
+
+    context, page = _signed_in_page(browser, live_server, provider, java_script_enabled=False)
+    soon = timezone.now() + datetime.timedelta(hours=3)
+    requested = AppointmentFactory(
+        visit_type=visit_type, status=AppointmentStatus.REQUESTED, start=soon
+    )
+    unwanted = AppointmentFactory(
+        visit_type=visit_type,
+        status=AppointmentStatus.REQUESTED,
+        start=soon + datetime.timedelta(hours=1),
+    )
+    page.goto(f"{live_server.url}/provider/requests/")
+    page.locator(f'[data-appointment="{requested.public_id}"]').get_by_role(
+        "button", name="Confirm"
+    ).click()
+    page.get_by_text("Request confirmed.").wait_for()
+    assert page.url == f"{live_server.url}/provider/requests/"
+    row = page.locator(f'[data-appointment="{unwanted.public_id}"]')
+    row.get_by_label("Decline reason").fill("Fully booked")
+    row.get_by_role("button", name="Decline").click()
+    page.get_by_text("Request declined.").wait_for()
+    requested.refresh_from_db()
+    unwanted.refresh_from_db()
+    assert requested.status == AppointmentStatus.BOOKED
+    assert (unwanted.status, unwanted.cancel_reason) == (
+        AppointmentStatus.CANCELLED,
+        "Fully booked",
+    )
+    # The confirmed visit opens for check-in on the agenda (the week: in 3 hours may be tomorrow).
+    page.goto(f"{live_server.url}/provider/week/")
+    page.locator(f'[data-appointment="{requested.public_id}"]').get_by_role(
+        "button", name="Check in"
+    ).click()
+    page.get_by_text("Patient checked in.").wait_for()
+    assert page.url == f"{live_server.url}/provider/week/"
+    requested.refresh_from_db()
+    assert requested.status == AppointmentStatus.CHECKED_IN
+    assert page.api_calls == []
+    assert page.problems == []
+    context.close()
 
 
 def test_it_lets_a_patient_reschedule_join_the_waitlist_and_claim_an_offer(
