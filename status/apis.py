@@ -105,13 +105,6 @@ class SummaryOutput(serializers.Serializer):
 
 
 class SummaryApi(PublicStatusAPI):
-    @extend_schema(
-        operation_id="status_summary",
-        tags=["status"],
-        summary="Overall status, components, active incidents and maintenance",
-        responses={200: SummaryOutput},
-        auth=[],
-    )
     def dispatch(self, request, *args, **kwargs):
         # Every open status page polls this: answer a GET with the memoised document's bytes,
         # without DRF's request wrapping, negotiation and rendering (nothing to authenticate,
@@ -120,6 +113,13 @@ class SummaryApi(PublicStatusAPI):
             return _summary_response()
         return super().dispatch(request, *args, **kwargs)
 
+    @extend_schema(
+        operation_id="status_summary",
+        tags=["status"],
+        summary="Overall status, components, active incidents and maintenance",
+        responses={200: SummaryOutput},
+        auth=[],
+    )
     def get(self, request):
         return _summary_response()
 
