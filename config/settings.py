@@ -29,6 +29,12 @@ def env_float(name: str, default: float) -> float:
     return float(value) if value.strip() else default
 
 
+def throttle_rate(name: str, default: str) -> str | None:
+    """A DRF throttle rate such as "600/min"; "off" turns that throttle off (load tests)."""
+    value = os.environ.get(name, "").strip() or default
+    return None if value.lower() == "off" else value
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -343,8 +349,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_THROTTLE_ANON", "60/min"),
-        "user": os.environ.get("API_THROTTLE_USER", "600/min"),
+        "anon": throttle_rate("API_THROTTLE_ANON", "60/min"),
+        "user": throttle_rate("API_THROTTLE_USER", "600/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

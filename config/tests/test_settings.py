@@ -253,3 +253,14 @@ def test_it_never_redirects_the_health_probes(settings, client):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/healthz").status_code != 301
     assert client.get("/readyz").status_code != 301
+
+
+def test_it_reads_api_throttle_rates_and_turns_them_off_on_request(monkeypatch):
+    from config.settings import throttle_rate
+
+    monkeypatch.delenv("API_THROTTLE_USER", raising=False)
+    assert throttle_rate("API_THROTTLE_USER", "600/min") == "600/min"
+    monkeypatch.setenv("API_THROTTLE_USER", "30/min")
+    assert throttle_rate("API_THROTTLE_USER", "600/min") == "30/min"
+    monkeypatch.setenv("API_THROTTLE_USER", "off")
+    assert throttle_rate("API_THROTTLE_USER", "600/min") is None
