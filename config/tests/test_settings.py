@@ -174,7 +174,21 @@ def test_it_reads_the_database_and_mongo_urls(tmp_path):
     )
     assert database["CONN_MAX_AGE"] == 60
     assert database["OPTIONS"]["connect_timeout"] == 3
+    assert database["OPTIONS"]["server_side_binding"] is True  # prepared hot queries
+    assert database["OPTIONS"]["prepare_threshold"] == 5
     assert values["MONGO_DB_NAME"] == "medora_docs"
+
+
+def test_it_turns_server_side_binding_off_for_a_transaction_pooler(tmp_path):
+    values = loaded_settings(
+        tmp_path,
+        ["DATABASES"],
+        DATABASE_URL="postgres://medora:pw@pgbouncer:6432/medora",
+        DB_SERVER_SIDE_BINDING="0",
+    )
+    options = values["DATABASES"]["default"]["OPTIONS"]
+    assert "server_side_binding" not in options
+    assert "prepare_threshold" not in options
 
 
 @pytest.mark.parametrize(
