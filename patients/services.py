@@ -128,18 +128,8 @@ def care_team_grant(
     if care_team_has(patient=patient, provider=provider):
         return False
     assign_perm(CARE_TEAM_PERMISSION_FULL, provider.user, patient)
-    CareTeamChange.objects.create(
-        patient=patient,
-        provider=provider,
-        action=CareTeamChange.Action.GRANT,
-        by=by,
-        reason=reason[:200],
-    )
-    audit_event(
-        "care_team.granted",
-        actor=by,
-        subject=patient,
-        details={"provider": str(provider.public_id)},
+    _care_team_change_record(
+        patient=patient, provider=provider, action=CareTeamChange.Action.GRANT, by=by, reason=reason
     )
     return True
 
@@ -152,20 +142,29 @@ def care_team_revoke(
     if not care_team_has(patient=patient, provider=provider):
         return False
     remove_perm(CARE_TEAM_PERMISSION_FULL, provider.user, patient)
-    CareTeamChange.objects.create(
+    _care_team_change_record(
         patient=patient,
         provider=provider,
         action=CareTeamChange.Action.REVOKE,
         by=by,
-        reason=reason[:200],
+        reason=reason,
+    )
+    return True
+
+
+def _care_team_change_record(
+    *, patient: Patient, provider, action: str, by: User | None, reason: str
+):
+    """The history row and the audit event of one grant or revoke."""
+    CareTeamChange.objects.create(
+        patient=patient, provider=provider, action=action, by=by, reason=reason[:200]
     )
     audit_event(
-        "care_team.revoked",
+        "care_team.granted" if action == CareTeamChange.Action.GRANT else "care_team.revoked",
         actor=by,
         subject=patient,
         details={"provider": str(provider.public_id)},
     )
-    return True
 
 
 # Fields an admin may change on a patient (everything but the MRN and the account).
