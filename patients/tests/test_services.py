@@ -116,3 +116,17 @@ def test_it_refuses_a_duplicate_mrn_in_the_database(patient, other_patient):
         Patient.objects.filter(pk=other_patient.patient_profile.pk).update(
             mrn=patient.patient_profile.mrn
         )
+
+
+def test_it_audits_care_team_grants_and_revokes_without_phi(patient, provider, admin_user):
+    from accounts.audit import audit_trail
+
+    profile = patient.patient_profile
+    doctor = provider.provider_profile
+    care_team_grant(patient=profile, provider=doctor, by=admin_user, reason="referral")
+    care_team_revoke(patient=profile, provider=doctor, by=admin_user, reason="moved away")
+    granted = audit_trail().recent(limit=1, action="care_team.granted")[0]
+    revoked = audit_trail().recent(limit=1, action="care_team.revoked")[0]
+    for event in (granted, revoked):
+        assert event.subject_id == str(profile.public_id)
+        assert event.details == {"provider": str(doctor.public_id)}
