@@ -107,7 +107,7 @@ def client_for(client):
     """Log a user into the Django test client (session auth, as the portals use)."""
 
     def login(user):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.backends.ModelBackend")
         return client
 
     return login

@@ -6,7 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users and access"
 
     def ready(self):
-        from accounts import mfa, signals
+        from accounts import backends, mfa, signals
 
         signals.connect()
         mfa.connect()
+        backends.connect()

@@ -19,6 +19,10 @@ def user_has_mfa(*, user) -> bool:
     """True when the user has a TOTP authenticator (recovery codes alone do not count)."""
     from allauth.mfa.models import Authenticator
 
+    # Set by accounts.backends on the signed-in user: no cache round trip of its own.
+    enrolled = getattr(user, "mfa_enrolled", None)
+    if enrolled is not None:
+        return enrolled
     key = _cache_key(user.pk)
     enrolled = cache.get(key)
     if enrolled is None:
@@ -30,7 +34,10 @@ def user_has_mfa(*, user) -> bool:
 
 
 def forget_mfa_enrolment(sender, instance, **kwargs) -> None:
+    from accounts.backends import user_cache_forget
+
     cache.delete(_cache_key(instance.user_id))
+    user_cache_forget(instance.user_id)  # its snapshot carries the enrolment too
 
 
 def connect() -> None:

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from accounts.backends import user_cache_forget
 from accounts.models import ROLE_GROUPS, Role, User
 
 
@@ -14,6 +15,7 @@ def user_sync_role_group(*, user: User) -> None:
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         User.objects.filter(pk=user.pk).update(is_staff=is_staff)
+        user_cache_forget(user.pk)  # an UPDATE sends no post_save
 
 
 @transaction.atomic

@@ -197,7 +197,8 @@ def sessions_for(emails: set[str]) -> dict[str, str]:
         user = User.objects.filter(email=email).first() or demo_patient(email)
         session = store()
         session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        # What allauth's sign-in stores: the email backend.
+        session[BACKEND_SESSION_KEY] = "accounts.backends.AuthenticationBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         cookies[email] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

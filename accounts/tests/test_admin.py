@@ -288,7 +288,7 @@ def test_it_ends_the_open_session_of_a_deactivated_user(client_for, admin_user, 
     from django.test import Client
 
     patient_client = Client()
-    patient_client.force_login(patient, backend="django.contrib.auth.backends.ModelBackend")
+    patient_client.force_login(patient, backend="accounts.backends.ModelBackend")
     assert patient_client.get("/patient/").status_code == 200
     client_for(admin_user).post(
         reverse("admin:accounts_user_changelist"),

@@ -94,7 +94,7 @@ def test_it_needs_csrf_for_session_writes(patient):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(patient, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(patient, backend="accounts.backends.ModelBackend")
     response = client.patch(reverse(ME), {"first_name": "X"}, content_type="application/json")
     assert response.status_code == 403
     assert_error_shape(response.json())

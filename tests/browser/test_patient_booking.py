@@ -54,7 +54,7 @@ def browser(monkeypatch):
 def _signed_in_page(browser, live_server, user, **context_options):
     """A 375-px-wide page signed in as `user` (session cookie made by the test client)."""
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.ModelBackend")
     session_cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     context = browser.new_context(
         viewport={"width": 375, "height": 812}, device_scale_factor=1, **context_options
