@@ -17,6 +17,8 @@ from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.core.cache import cache
 from django.db import transaction
 
+from accounts.models import Role
+
 USER_CACHE_SECONDS = 300
 
 
@@ -45,7 +47,8 @@ class CachedUserMixin:
         user = super().get_user(user_id)
         if user is None:
             return None
-        mfa_enrolled = user_has_mfa(user=user)
+        # Only staff pass the MFA gate on every request; a patient's enrolment is read when asked.
+        mfa_enrolled = user_has_mfa(user=user) if user.role in (Role.PROVIDER, Role.ADMIN) else None
         cache.set(key, (user, mfa_enrolled), USER_CACHE_SECONDS)
         user.mfa_enrolled = mfa_enrolled
         return user

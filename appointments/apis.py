@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from appointments import services
+from appointments.caching import appointment_list_scopes
 from appointments.filters import AppointmentFilter
 from appointments.ics import appointment_to_ics
 from appointments.models import Via
@@ -29,6 +30,7 @@ from appointments.serializers import (
     WaitlistOfferOutputSerializer,
 )
 from config.api import ApplicationError, ErrorSerializer
+from config.response_cache import cached_json_response
 from patients.selectors import patient_for_user, visible_patients
 from providers.selectors import provider_queryset
 
@@ -88,6 +90,14 @@ class AppointmentListApi(generics.GenericAPIView):
         operation_id="appointments_list", responses={200: AppointmentOutputSerializer(many=True)}
     )
     def get(self, request):
+        scopes = appointment_list_scopes(request.user)
+        if scopes is None:
+            return self._list()
+        # A patient's or provider's list is served from the cache until one of their
+        # appointments, or a name shown in it, changes.
+        return cached_json_response(request, scopes=scopes, build=self._list)
+
+    def _list(self):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(AppointmentOutputSerializer(page, many=True).data)
 
