@@ -52,3 +52,16 @@ def test_it_serves_a_provider_with_mfa_while_redis_is_down(redis_down, client_fo
     response = client_for(provider).get("/api/v1/me/")
     assert response.status_code == 200
     assert response.json()["mfa_enrolled"] is True
+
+
+def test_it_lists_appointments_from_the_database_while_redis_is_down(
+    redis_down, client_for, patient, visit_type
+):
+    from appointments.tests.factories import AppointmentFactory
+
+    booked = AppointmentFactory(patient=patient.patient_profile, visit_type=visit_type)
+    client = client_for(patient)
+    for _ in range(2):
+        response = client.get("/api/v1/appointments/")
+        assert response.status_code == 200
+        assert [row["id"] for row in response.json()["results"]] == [str(booked.public_id)]
