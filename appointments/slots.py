@@ -59,7 +59,8 @@ NEXT_FREE_SLOT_CACHE_SECONDS = 60
 
 
 def next_free_slot_cache_key(provider_id: int) -> str:
-    return f"slots:next-free:{provider_id}"
+    # v2: plain values (see providers.selectors); the v1 entries held model instances.
+    return f"slots:next-free:v2:{provider_id}"
 
 
 def next_free_slot_forget(provider_id: int) -> None:

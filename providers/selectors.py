@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Role
 from appointments.slots import (
     NEXT_FREE_SLOT_CACHE_SECONDS,
+    Slot,
     next_free_slot,
     next_free_slot_cache_key,
     notice,
@@ -62,6 +63,27 @@ def provider_filter(
 _NO_FREE_SLOT = "none"
 
 
+def _cache_entry(slot: Slot, visit_type: VisitType) -> tuple:
+    # Plain values, not the model instances: unpickling a VisitType (with the provider and its
+    # whole prefetched schedule it carried) was most of a warm search.
+    return (
+        slot.start,
+        slot.end,
+        slot.location,
+        tuple(getattr(visit_type, f.attname) for f in VisitType._meta.concrete_fields),
+    )
+
+
+def _from_cache_entry(entry: tuple) -> tuple[Slot, VisitType]:
+    start, end, location, visit_type_values = entry
+    visit_type = VisitType.from_db(
+        VisitType.objects.db,
+        [f.attname for f in VisitType._meta.concrete_fields],
+        visit_type_values,
+    )
+    return Slot(start=start, end=end, location=location), visit_type
+
+
 def provider_search(
     *,
     specialty: str | None = None,
@@ -87,8 +109,8 @@ def provider_search(
         hit = cached.get(next_free_slot_cache_key(provider.pk))
         if hit == _NO_FREE_SLOT:
             provider.next_free_slot, provider.next_free_visit_type = None, None
-        elif hit is not None and hit[0].start >= earliest:
-            provider.next_free_slot, provider.next_free_visit_type = hit
+        elif hit is not None and hit[0] >= earliest:
+            provider.next_free_slot, provider.next_free_visit_type = _from_cache_entry(hit)
         else:
             missing.append(provider.pk)
     if missing:
@@ -103,7 +125,7 @@ def provider_search(
         cache.set_many(
             {
                 next_free_slot_cache_key(pk): (
-                    (provider.next_free_slot, provider.next_free_visit_type)
+                    _cache_entry(provider.next_free_slot, provider.next_free_visit_type)
                     if provider.next_free_slot is not None
                     else _NO_FREE_SLOT
                 )
