@@ -255,29 +255,76 @@ def _days(start_date: datetime.date, end_date: datetime.date) -> Iterable[dateti
         day += datetime.timedelta(days=1)
 
 
-def _candidates(schedule: Schedule, visit_type: VisitType, day: datetime.date):
-    """(start, end, location) of every candidate slot on a local day, before exclusions."""
+def _window_span(
+    day: datetime.date, window: AvailabilityWindow, zone
+) -> tuple[datetime.datetime, datetime.datetime] | None:
+    """The window's start and end on `day` in UTC when both wall-clock times exist, are not
+    ambiguous and share one UTC offset (every day but the two of a year with a DST change in
+    the window); None otherwise."""
+    start = datetime.datetime.combine(day, window.start_time, tzinfo=zone)
+    end = datetime.datetime.combine(day, window.end_time, tzinfo=zone)
+    offset = start.utcoffset()
+    if (
+        start.replace(fold=1).utcoffset() != offset
+        or end.utcoffset() != offset
+        or end.replace(fold=1).utcoffset() != offset
+    ):
+        return None
+    return (start - offset).replace(tzinfo=UTC), (end - offset).replace(tzinfo=UTC)
+
+
+def _window_candidates(schedule: Schedule, window: AvailabilityWindow, day, duration, every):
+    """(start, end) of the window's candidates on a local day, in increasing order."""
+    span = _window_span(day, window, schedule.zone)
+    if span is not None:
+        # One offset all through the window: each wall-clock time is the start plus a step, with
+        # no conversion per candidate (what local_to_utc would give for each of them).
+        start, window_end = span
+        while start + duration <= window_end:
+            yield start, start + duration
+            start += every
+        return
+    window_end, _ = local_to_utc(day, window.end_time, schedule.zone, edge="end")
+    wall = datetime.datetime.combine(day, window.start_time)
+    wall_end = datetime.datetime.combine(day, window.end_time)
+    while wall < wall_end:
+        start, exists = local_to_utc(day, wall.time(), schedule.zone)
+        if exists and start + duration <= window_end:
+            yield start, start + duration
+        wall += every
+
+
+def _extra_hours_candidates(extra_start, extra_end, day_start, day_end, duration, every):
+    start = extra_start
+    while start + duration <= extra_end:
+        if day_start <= start < day_end:
+            yield start, start + duration
+        start += every
+
+
+def _candidate_runs(schedule: Schedule, visit_type: VisitType, day: datetime.date):
+    """Per window of the day (then per block of extra hours): its candidates as (start, end) in
+    increasing order, and its location."""
     duration = datetime.timedelta(minutes=visit_type.duration_minutes)
     every = step()
     for window in schedule.windows:
         if window.weekday != day.weekday() or not _window_applies(schedule, window, visit_type):
             continue
-        window_end, _ = local_to_utc(day, window.end_time, schedule.zone, edge="end")
-        wall = datetime.datetime.combine(day, window.start_time)
-        wall_end = datetime.datetime.combine(day, window.end_time)
-        while wall < wall_end:
-            start, exists = local_to_utc(day, wall.time(), schedule.zone)
-            if exists and start + duration <= window_end:
-                yield start, start + duration, window.location
-            wall += every
+        yield _window_candidates(schedule, window, day, duration, every), window.location
+    if not schedule.extra_hours:
+        return
     day_start, _ = local_to_utc(day, datetime.time(), schedule.zone)
     day_end, _ = local_to_utc(day + datetime.timedelta(days=1), datetime.time(), schedule.zone)
     for extra_start, extra_end, location in schedule.extra_hours:
-        start = extra_start
-        while start + duration <= extra_end:
-            if day_start <= start < day_end:
-                yield start, start + duration, location
-            start += every
+        run = _extra_hours_candidates(extra_start, extra_end, day_start, day_end, duration, every)
+        yield run, location
+
+
+def _candidates(schedule: Schedule, visit_type: VisitType, day: datetime.date):
+    """(start, end, location) of every candidate slot on a local day, before exclusions."""
+    for run, location in _candidate_runs(schedule, visit_type, day):
+        for start, end in run:
+            yield start, end, location
 
 
 def blocking_reason(
@@ -372,6 +419,35 @@ class _Blocked:
         return self.plain.overlaps(start, end) or self.busy.overlaps(start, end + buffer)
 
 
+def _first_free(
+    schedule: Schedule,
+    blocked: _Blocked,
+    *,
+    visit_type: VisitType,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    earliest: datetime.datetime,
+    latest: datetime.datetime,
+) -> Slot | None:
+    """The earliest free slot, as slots_compute would list it first: each run of candidates is
+    in increasing order, so it is read only up to its first free one; on a tie the earlier run
+    (as listed by _candidate_runs) gives the location."""
+    buffer = datetime.timedelta(minutes=visit_type.buffer_after_minutes)
+    for day in _days(start_date, end_date):
+        best = None
+        for run, location in _candidate_runs(schedule, visit_type, day):
+            for start, end in run:
+                if start > latest or (best is not None and start >= best.start):
+                    break
+                if start < earliest or blocked.overlaps(start, end, buffer):
+                    continue
+                best = Slot(start=start, end=end, location=location)
+                break
+        if best is not None:
+            return best
+    return None
+
+
 def slots_compute(
     schedule: Schedule,
     *,
@@ -384,8 +460,19 @@ def slots_compute(
 ) -> list[Slot]:
     earliest = now + notice()
     latest = now + horizon()
-    buffer = datetime.timedelta(minutes=visit_type.buffer_after_minutes)
     blocked = _Blocked(schedule, patient_id=patient_id)
+    if first_only:
+        first = _first_free(
+            schedule,
+            blocked,
+            visit_type=visit_type,
+            start_date=start_date,
+            end_date=end_date,
+            earliest=earliest,
+            latest=latest,
+        )
+        return [first] if first is not None else []
+    buffer = datetime.timedelta(minutes=visit_type.buffer_after_minutes)
     found: dict[datetime.datetime, Slot] = {}
     for day in _days(start_date, end_date):
         day_slots = {}
@@ -396,10 +483,7 @@ def slots_compute(
                 continue
             day_slots[start] = Slot(start=start, end=end, location=location)
         found.update(day_slots)
-        if first_only and found:
-            break
-    slots = sorted(found.values(), key=lambda slot: slot.start)
-    return slots[:1] if first_only else slots
+    return sorted(found.values(), key=lambda slot: slot.start)
 
 
 def slot_list(
@@ -436,16 +520,19 @@ def next_free_slot(
 ) -> tuple[Slot, VisitType] | None:
     """The earliest free slot over the provider's online-bookable visit types, on local dates
     start_date..end_date (the schedule, prefetched, must cover those dates)."""
+    # What blocks a visit is the same for every visit type (no patient): sorted once.
+    blocked = _Blocked(provider.schedule, patient_id=None)
     best = None
     for visit_type in provider.bookable_visit_types:
-        slots = slots_compute(
+        first = _first_free(
             provider.schedule,
+            blocked,
             visit_type=visit_type,
             start_date=start_date,
             end_date=end_date,
-            now=now,
-            first_only=True,
+            earliest=now + notice(),
+            latest=now + horizon(),
         )
-        if slots and (best is None or slots[0].start < best[0].start):
-            best = (slots[0], visit_type)
+        if first is not None and (best is None or first.start < best[0].start):
+            best = (first, visit_type)
     return best
