@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from appointments.models import LIVE_STATUSES, Appointment, WaitlistOffer
-from providers.models import AvailabilityWindow, Provider, TimeOff, VisitType
+from providers.models import AvailabilityWindow, BookingPolicy, Provider, TimeOff, VisitType
 
 UTC = datetime.UTC
 Interval = tuple[datetime.datetime, datetime.datetime]
@@ -38,12 +39,23 @@ class Slot:
     location: str = ""
 
 
+class WindowRow(NamedTuple):
+    """A weekly availability window as the computation reads it: a plain row, not a model
+    instance (provider search reads a couple of thousand)."""
+
+    pk: int
+    weekday: int
+    start_time: datetime.time
+    end_time: datetime.time
+    location: str
+
+
 @dataclass
 class Schedule:
     """What the slot computation needs about one provider over a period (already loaded)."""
 
     zone: zoneinfo.ZoneInfo
-    windows: list[AvailabilityWindow]
+    windows: list[WindowRow]
     # window id -> ids of the visit types it is limited to (empty: all)
     window_visit_types: dict[int, set[int]]
     time_off: list[Interval]
@@ -102,7 +114,7 @@ def _overlaps(start, end, other_start, other_end) -> bool:
     return start < other_end and other_start < end
 
 
-def _window_applies(schedule: Schedule, window: AvailabilityWindow, visit_type: VisitType) -> bool:
+def _window_applies(schedule: Schedule, window: WindowRow, visit_type: VisitType) -> bool:
     limited_to = schedule.window_visit_types.get(window.pk) or set()
     return not limited_to or visit_type.pk in limited_to
 
@@ -143,8 +155,22 @@ def _active_holds(now, range_start, range_end):
     ).select_related("entry")
 
 
-def _time_off_in(range_start, range_end):
-    return TimeOff.objects.filter(start__lt=range_end, end__gt=range_start)
+_WINDOW_FIELDS = ("pk", "weekday", "start_time", "end_time", "location")
+
+
+def _window_rows(**window_filter):
+    """(provider id, WindowRow) of the windows, in the model's order."""
+    for provider_id, *window in AvailabilityWindow.objects.filter(**window_filter).values_list(
+        "provider_id", *_WINDOW_FIELDS
+    ):
+        yield provider_id, WindowRow(*window)
+
+
+def _time_off_rows(range_start, range_end):
+    """(provider id, start, end, kind) of time off and extra hours."""
+    return TimeOff.objects.filter(start__lt=range_end, end__gt=range_start).values_list(
+        "provider_id", "start", "end", "kind"
+    )
 
 
 def _window_visit_types(**through_filter) -> dict[int, set[int]]:
@@ -157,7 +183,7 @@ def _window_visit_types(**through_filter) -> dict[int, set[int]]:
 
 
 def _schedule_from(
-    provider: Provider, windows, window_visit_types, time_off, busy_rows, holds
+    provider: Provider, windows, window_visit_types, time_off_rows, busy_rows, holds
 ) -> Schedule:
     return Schedule(
         zone=provider.zone,
@@ -168,12 +194,14 @@ def _schedule_from(
             if window.pk in window_visit_types
         },
         time_off=[
-            (block.start, block.end) for block in time_off if block.kind == TimeOff.Kind.TIME_OFF
+            (start, end)
+            for _provider_id, start, end, kind in time_off_rows
+            if kind == TimeOff.Kind.TIME_OFF
         ],
         extra_hours=[
-            (block.start, block.end, provider.location)
-            for block in time_off
-            if block.kind == TimeOff.Kind.EXTRA_HOURS
+            (start, end, provider.location)
+            for _provider_id, start, end, kind in time_off_rows
+            if kind == TimeOff.Kind.EXTRA_HOURS
         ],
         busy=[
             (start, end + datetime.timedelta(minutes=buffer), patient_id, appointment_id)
@@ -191,59 +219,55 @@ def schedule_load(
     range_start, range_end = _load_range(start_date, end_date, now)
     return _schedule_from(
         provider,
-        list(provider.availability_windows.all()),
+        [window for _provider_id, window in _window_rows(provider=provider)],
         _window_visit_types(availabilitywindow__provider=provider),
-        list(_time_off_in(range_start, range_end).filter(provider=provider)),
+        list(_time_off_rows(range_start, range_end).filter(provider=provider)),
         list(_busy_rows(range_start, range_end).filter(provider=provider)),
         list(_active_holds(now, range_start, range_end).filter(entry__provider=provider)),
     )
 
 
 def providers_with_schedules(
-    providers_queryset, *, start_date: datetime.date, end_date: datetime.date, now=None
+    providers: Iterable[Provider], *, start_date: datetime.date, end_date: datetime.date, now=None
 ) -> list[Provider]:
-    """The providers with their schedules prefetched (a constant number of queries).
+    """The providers (a queryset, or providers already loaded) with their schedules loaded in a
+    constant number of queries.
 
     Each provider gets `.schedule` (a Schedule) and `.bookable_visit_types`.
     """
     now = now or timezone.now()
     range_start, range_end = _load_range(start_date, end_date, now)
-    providers = list(
-        providers_queryset.prefetch_related(
-            Prefetch("availability_windows", to_attr="prefetched_windows"),
-            Prefetch(
-                "time_off",
-                queryset=_time_off_in(range_start, range_end),
-                to_attr="prefetched_time_off",
-            ),
-            Prefetch(
-                "visit_types",
-                queryset=VisitType.objects.filter(active=True).exclude(booking_policy="not_online"),
-                to_attr="bookable_visit_types",
-            ),
-        )
-    )
-    window_visit_types = _window_visit_types(
-        availabilitywindow__provider__in=[provider.pk for provider in providers]
-    )
-    busy_by_provider: dict[int, list] = {}
-    for row in _busy_rows(range_start, range_end).filter(
-        provider__in=[provider.pk for provider in providers]
+    providers = list(providers)
+    ids = [provider.pk for provider in providers]
+    windows: dict[int, list[WindowRow]] = {}
+    for provider_id, window in _window_rows(provider__in=ids):
+        windows.setdefault(provider_id, []).append(window)
+    time_off: dict[int, list] = {}
+    for row in _time_off_rows(range_start, range_end).filter(provider__in=ids):
+        time_off.setdefault(row[0], []).append(row)
+    visit_types: dict[int, list[VisitType]] = {}
+    for visit_type in (
+        VisitType.objects.filter(provider__in=ids, active=True)
+        .exclude(booking_policy=BookingPolicy.NOT_ONLINE)
+        .order_by("provider_id", "name")
     ):
-        busy_by_provider.setdefault(row[0], []).append(row)
-    holds_by_provider: dict[int, list] = {}
-    for offer in _active_holds(now, range_start, range_end).filter(
-        entry__provider__in=[provider.pk for provider in providers]
-    ):
-        holds_by_provider.setdefault(offer.entry.provider_id, []).append(offer)
+        visit_types.setdefault(visit_type.provider_id, []).append(visit_type)
+    window_visit_types = _window_visit_types(availabilitywindow__provider__in=ids)
+    busy: dict[int, list] = {}
+    for row in _busy_rows(range_start, range_end).filter(provider__in=ids):
+        busy.setdefault(row[0], []).append(row)
+    holds: dict[int, list] = {}
+    for offer in _active_holds(now, range_start, range_end).filter(entry__provider__in=ids):
+        holds.setdefault(offer.entry.provider_id, []).append(offer)
     for provider in providers:
+        provider.bookable_visit_types = visit_types.get(provider.pk, [])
         provider.schedule = _schedule_from(
             provider,
-            provider.prefetched_windows,
+            windows.get(provider.pk, []),
             window_visit_types,
-            provider.prefetched_time_off,
-            busy_by_provider.get(provider.pk, []),
-            holds_by_provider.get(provider.pk, []),
+            time_off.get(provider.pk, []),
+            busy.get(provider.pk, []),
+            holds.get(provider.pk, []),
         )
     return providers
 
@@ -255,14 +279,16 @@ def _days(start_date: datetime.date, end_date: datetime.date) -> Iterable[dateti
         day += datetime.timedelta(days=1)
 
 
+# Providers share zones and working hours: a search asks for the same few spans again and again.
+@functools.lru_cache(maxsize=4096)
 def _window_span(
-    day: datetime.date, window: AvailabilityWindow, zone
+    day: datetime.date, start_time: datetime.time, end_time: datetime.time, zone
 ) -> tuple[datetime.datetime, datetime.datetime] | None:
-    """The window's start and end on `day` in UTC when both wall-clock times exist, are not
+    """A window's start and end on `day` in UTC when both wall-clock times exist, are not
     ambiguous and share one UTC offset (every day but the two of a year with a DST change in
     the window); None otherwise."""
-    start = datetime.datetime.combine(day, window.start_time, tzinfo=zone)
-    end = datetime.datetime.combine(day, window.end_time, tzinfo=zone)
+    start = datetime.datetime.combine(day, start_time, tzinfo=zone)
+    end = datetime.datetime.combine(day, end_time, tzinfo=zone)
     offset = start.utcoffset()
     if (
         start.replace(fold=1).utcoffset() != offset
@@ -273,9 +299,9 @@ def _window_span(
     return (start - offset).replace(tzinfo=UTC), (end - offset).replace(tzinfo=UTC)
 
 
-def _window_candidates(schedule: Schedule, window: AvailabilityWindow, day, duration, every):
+def _window_candidates(schedule: Schedule, window: WindowRow, day, duration, every):
     """(start, end) of the window's candidates on a local day, in increasing order."""
-    span = _window_span(day, window, schedule.zone)
+    span = _window_span(day, window.start_time, window.end_time, schedule.zone)
     if span is not None:
         # One offset all through the window: each wall-clock time is the start plus a step, with
         # no conversion per candidate (what local_to_utc would give for each of them).

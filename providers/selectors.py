@@ -112,33 +112,25 @@ def provider_search(
         elif hit is not None and hit[0] >= earliest:
             provider.next_free_slot, provider.next_free_visit_type = _from_cache_entry(hit)
         else:
-            missing.append(provider.pk)
+            missing.append(provider)
     if missing:
-        computed = {
-            provider.pk: provider
-            for provider in _with_next_free_slot(providers.filter(pk__in=missing), now=now)
-        }
-        for provider in found:
-            if provider.pk in computed:
-                provider.next_free_slot = computed[provider.pk].next_free_slot
-                provider.next_free_visit_type = computed[provider.pk].next_free_visit_type
+        _with_next_free_slot(missing, now=now)
         cache.set_many(
             {
-                next_free_slot_cache_key(pk): (
+                next_free_slot_cache_key(provider.pk): (
                     _cache_entry(provider.next_free_slot, provider.next_free_visit_type)
                     if provider.next_free_slot is not None
                     else _NO_FREE_SLOT
                 )
-                for pk, provider in computed.items()
+                for provider in missing
             },
             timeout=NEXT_FREE_SLOT_CACHE_SECONDS,
         )
     return found
 
 
-def _with_next_free_slot(
-    providers: QuerySet[Provider], *, now: datetime.datetime
-) -> list[Provider]:
+def _with_next_free_slot(providers: list[Provider], *, now: datetime.datetime) -> None:
+    """Set each provider's `.next_free_slot` and `.next_free_visit_type`."""
     # Most providers have a free slot within the next few days: look there first (a small load),
     # then over the rest of the search period only for those still without one. Two rounds of
     # a fixed number of queries each, whatever the number of providers.
@@ -149,27 +141,18 @@ def _with_next_free_slot(
         first_days[1] + datetime.timedelta(days=1),
         now.date() + datetime.timedelta(days=NEXT_SLOT_SEARCH_DAYS),
     )
-    loaded = providers_with_schedules(
-        providers, start_date=first_days[0], end_date=first_days[1], now=now
-    )
-    for provider in loaded:
-        found = next_free_slot(provider, now=now, start_date=first_days[0], end_date=first_days[1])
-        provider.next_free_slot, provider.next_free_visit_type = found or (None, None)
-    waiting = [provider.pk for provider in loaded if provider.next_free_slot is None]
-    if waiting:
-        later = {
-            provider.pk: provider
-            for provider in providers_with_schedules(
-                providers.filter(pk__in=waiting), start_date=rest[0], end_date=rest[1], now=now
-            )
-        }
-        for provider in loaded:
-            if provider.pk in later:
-                found = next_free_slot(
-                    later[provider.pk], now=now, start_date=rest[0], end_date=rest[1]
-                )
-                provider.next_free_slot, provider.next_free_visit_type = found or (None, None)
-    return loaded
+    waiting = providers
+    for start_date, end_date in (first_days, rest):
+        for provider in providers_with_schedules(
+            waiting, start_date=start_date, end_date=end_date, now=now
+        ):
+            found = next_free_slot(provider, now=now, start_date=start_date, end_date=end_date)
+            provider.next_free_slot, provider.next_free_visit_type = found or (None, None)
+            # Only needed here: not kept for as long as the caller keeps the providers.
+            del provider.schedule, provider.bookable_visit_types
+        waiting = [provider for provider in waiting if provider.next_free_slot is None]
+        if not waiting:
+            break
 
 
 def visit_types_for(

@@ -315,13 +315,13 @@ def test_it_agrees_with_the_exact_rule_on_a_busy_week(doctor, visit_type):
 
 
 def test_it_loads_schedules_as_plain_rows_not_model_instances(doctor, visit_type):
-    """Provider search reads thousands of appointments: building a model instance for each
-    (and for each window's visit types) was most of its time."""
+    """Provider search reads thousands of appointments and windows: building a model instance
+    for each (and for each window's visit types) was most of its time."""
     from django.db.models.signals import post_init
 
     from appointments.models import Appointment
     from appointments.slots import providers_with_schedules
-    from providers.models import Provider, VisitType
+    from providers.models import AvailabilityWindow, Provider, VisitType
 
     AvailabilityWindowFactory(
         provider=doctor, weekday=1, start_time=datetime.time(9), end_time=datetime.time(17),
@@ -334,20 +334,26 @@ def test_it_loads_schedules_as_plain_rows_not_model_instances(doctor, visit_type
     def count(sender, **kwargs):
         built.append(sender)
 
-    post_init.connect(count, sender=Appointment)
-    post_init.connect(count, sender=VisitType)
+    TimeOffFactory(provider=doctor, start=utc(2026, 3, 3, 19), end=utc(2026, 3, 3, 20))
+    doctor = Provider.objects.get(pk=doctor.pk)
+    plain = (Appointment, AvailabilityWindow, TimeOff)
+    for sender in (*plain, VisitType):
+        post_init.connect(count, sender=sender)
     try:
         (loaded,) = providers_with_schedules(
-            Provider.objects.filter(pk=doctor.pk),
+            [doctor],
             start_date=datetime.date(2026, 3, 3),
             end_date=datetime.date(2026, 3, 3),
             now=NOW,
         )
     finally:
-        post_init.disconnect(count, sender=Appointment)
-        post_init.disconnect(count, sender=VisitType)
+        for sender in (*plain, VisitType):
+            post_init.disconnect(count, sender=sender)
+    assert loaded is doctor  # providers already loaded are not loaded again
     assert len(loaded.schedule.busy) == 3
-    assert [sender for sender in built if sender is Appointment] == []
+    assert loaded.schedule.time_off == [(utc(2026, 3, 3, 19), utc(2026, 3, 3, 20))]
+    assert len(loaded.schedule.windows) == 1
+    assert [sender for sender in built if sender in plain] == []
     # Only the bookable visit types themselves, not one per window link.
     assert len(built) == len(loaded.bookable_visit_types)
     assert loaded.schedule.window_visit_types == {
@@ -368,13 +374,12 @@ TRICKY_ZONES = ["America/New_York", "Europe/London", "Australia/Lord_Howe", "Asi
 
 
 def _schedule(zone, windows, *, busy=()):
-    from appointments.slots import Schedule
-    from providers.models import AvailabilityWindow
+    from appointments.slots import Schedule, WindowRow
 
     return Schedule(
         zone=zoneinfo.ZoneInfo(zone),
         windows=[
-            AvailabilityWindow(
+            WindowRow(
                 pk=n, weekday=weekday, start_time=start, end_time=end, location=f"Room {n % 2}"
             )
             for n, (weekday, start, end) in enumerate(windows)
