@@ -299,13 +299,18 @@ def _window_span(
     return (start - offset).replace(tzinfo=UTC), (end - offset).replace(tzinfo=UTC)
 
 
-def _window_candidates(schedule: Schedule, window: WindowRow, day, duration, every):
-    """(start, end) of the window's candidates on a local day, in increasing order."""
+def _window_candidates(
+    schedule: Schedule, window: WindowRow, day, duration, every, not_before=None
+):
+    """(start, end) of the window's candidates on a local day, in increasing order; those
+    starting before `not_before` may be left out."""
     span = _window_span(day, window.start_time, window.end_time, schedule.zone)
     if span is not None:
         # One offset all through the window: each wall-clock time is the start plus a step, with
         # no conversion per candidate (what local_to_utc would give for each of them).
         start, window_end = span
+        if not_before is not None and start < not_before:
+            start += -((start - not_before) // every) * every  # the first step at or after it
         while start + duration <= window_end:
             yield start, start + duration
             start += every
@@ -328,15 +333,17 @@ def _extra_hours_candidates(extra_start, extra_end, day_start, day_end, duration
         start += every
 
 
-def _candidate_runs(schedule: Schedule, visit_type: VisitType, day: datetime.date):
+def _candidate_runs(schedule: Schedule, visit_type: VisitType, day: datetime.date, not_before=None):
     """Per window of the day (then per block of extra hours): its candidates as (start, end) in
-    increasing order, and its location."""
+    increasing order, and its location. Candidates starting before `not_before` may be left
+    out."""
     duration = datetime.timedelta(minutes=visit_type.duration_minutes)
     every = step()
     for window in schedule.windows:
         if window.weekday != day.weekday() or not _window_applies(schedule, window, visit_type):
             continue
-        yield _window_candidates(schedule, window, day, duration, every), window.location
+        run = _window_candidates(schedule, window, day, duration, every, not_before)
+        yield run, window.location
     if not schedule.extra_hours:
         return
     day_start, _ = local_to_utc(day, datetime.time(), schedule.zone)
@@ -461,7 +468,7 @@ def _first_free(
     buffer = datetime.timedelta(minutes=visit_type.buffer_after_minutes)
     for day in _days(start_date, end_date):
         best = None
-        for run, location in _candidate_runs(schedule, visit_type, day):
+        for run, location in _candidate_runs(schedule, visit_type, day, not_before=earliest):
             for start, end in run:
                 if start > latest or (best is not None and start >= best.start):
                     break

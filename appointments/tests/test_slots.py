@@ -445,7 +445,7 @@ def test_it_finds_as_first_free_slot_the_first_of_the_full_list(zone):
             VisitType(pk=2, duration_minutes=60, buffer_after_minutes=15),
         ):
             for hours in range(0, 24 * 30, 7):
-                now = start + datetime.timedelta(hours=hours)
+                now = start + datetime.timedelta(hours=hours, minutes=hours % 17)
                 options = dict(
                     visit_type=visit_type,
                     start_date=now.date() - datetime.timedelta(days=1),
