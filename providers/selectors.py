@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
@@ -90,10 +91,12 @@ def provider_search(
     name: str | None = None,
     language: str | None = None,
     now: datetime.datetime | None = None,
-    providers: QuerySet[Provider] | None = None,
+    providers: Iterable[Provider] | None = None,
 ) -> list[Provider]:
     """Providers by specialty (slug or name), name and language, each with `.next_free_slot`
     (a Slot or None) and `.next_free_visit_type`, in a constant number of queries.
+
+    `providers` (a queryset, or a page of providers already loaded) replaces the filters.
 
     Each provider's next free slot is cached for a minute (forgotten as soon as their
     schedule changes, see appointments.signals) and recomputed once it is within the notice.
