@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from appointments.models import LIVE_STATUSES, Appointment, WaitlistOffer
-from providers.models import AvailabilityWindow, Provider, TimeOff, VisitType
+from providers.models import AvailabilityWindow, BookingPolicy, Provider, TimeOff, VisitType
 
 UTC = datetime.UTC
 Interval = tuple[datetime.datetime, datetime.datetime]
@@ -38,12 +39,23 @@ class Slot:
     location: str = ""
 
 
+class WindowRow(NamedTuple):
+    """A weekly availability window as the computation reads it: a plain row, not a model
+    instance (provider search reads a couple of thousand)."""
+
+    pk: int
+    weekday: int
+    start_time: datetime.time
+    end_time: datetime.time
+    location: str
+
+
 @dataclass
 class Schedule:
     """What the slot computation needs about one provider over a period (already loaded)."""
 
     zone: zoneinfo.ZoneInfo
-    windows: list[AvailabilityWindow]
+    windows: list[WindowRow]
     # window id -> ids of the visit types it is limited to (empty: all)
     window_visit_types: dict[int, set[int]]
     time_off: list[Interval]
@@ -59,7 +71,8 @@ NEXT_FREE_SLOT_CACHE_SECONDS = 60
 
 
 def next_free_slot_cache_key(provider_id: int) -> str:
-    return f"slots:next-free:{provider_id}"
+    # v2: plain values (see providers.selectors); the v1 entries held model instances.
+    return f"slots:next-free:v2:{provider_id}"
 
 
 def next_free_slot_forget(provider_id: int) -> None:
@@ -101,7 +114,7 @@ def _overlaps(start, end, other_start, other_end) -> bool:
     return start < other_end and other_start < end
 
 
-def _window_applies(schedule: Schedule, window: AvailabilityWindow, visit_type: VisitType) -> bool:
+def _window_applies(schedule: Schedule, window: WindowRow, visit_type: VisitType) -> bool:
     limited_to = schedule.window_visit_types.get(window.pk) or set()
     return not limited_to or visit_type.pk in limited_to
 
@@ -142,8 +155,22 @@ def _active_holds(now, range_start, range_end):
     ).select_related("entry")
 
 
-def _time_off_in(range_start, range_end):
-    return TimeOff.objects.filter(start__lt=range_end, end__gt=range_start)
+_WINDOW_FIELDS = ("pk", "weekday", "start_time", "end_time", "location")
+
+
+def _window_rows(**window_filter):
+    """(provider id, WindowRow) of the windows, in the model's order."""
+    for provider_id, *window in AvailabilityWindow.objects.filter(**window_filter).values_list(
+        "provider_id", *_WINDOW_FIELDS
+    ):
+        yield provider_id, WindowRow(*window)
+
+
+def _time_off_rows(range_start, range_end):
+    """(provider id, start, end, kind) of time off and extra hours."""
+    return TimeOff.objects.filter(start__lt=range_end, end__gt=range_start).values_list(
+        "provider_id", "start", "end", "kind"
+    )
 
 
 def _window_visit_types(**through_filter) -> dict[int, set[int]]:
@@ -156,7 +183,7 @@ def _window_visit_types(**through_filter) -> dict[int, set[int]]:
 
 
 def _schedule_from(
-    provider: Provider, windows, window_visit_types, time_off, busy_rows, holds
+    provider: Provider, windows, window_visit_types, time_off_rows, busy_rows, holds
 ) -> Schedule:
     return Schedule(
         zone=provider.zone,
@@ -167,12 +194,14 @@ def _schedule_from(
             if window.pk in window_visit_types
         },
         time_off=[
-            (block.start, block.end) for block in time_off if block.kind == TimeOff.Kind.TIME_OFF
+            (start, end)
+            for _provider_id, start, end, kind in time_off_rows
+            if kind == TimeOff.Kind.TIME_OFF
         ],
         extra_hours=[
-            (block.start, block.end, provider.location)
-            for block in time_off
-            if block.kind == TimeOff.Kind.EXTRA_HOURS
+            (start, end, provider.location)
+            for _provider_id, start, end, kind in time_off_rows
+            if kind == TimeOff.Kind.EXTRA_HOURS
         ],
         busy=[
             (start, end + datetime.timedelta(minutes=buffer), patient_id, appointment_id)
@@ -190,59 +219,55 @@ def schedule_load(
     range_start, range_end = _load_range(start_date, end_date, now)
     return _schedule_from(
         provider,
-        list(provider.availability_windows.all()),
+        [window for _provider_id, window in _window_rows(provider=provider)],
         _window_visit_types(availabilitywindow__provider=provider),
-        list(_time_off_in(range_start, range_end).filter(provider=provider)),
+        list(_time_off_rows(range_start, range_end).filter(provider=provider)),
         list(_busy_rows(range_start, range_end).filter(provider=provider)),
         list(_active_holds(now, range_start, range_end).filter(entry__provider=provider)),
     )
 
 
 def providers_with_schedules(
-    providers_queryset, *, start_date: datetime.date, end_date: datetime.date, now=None
+    providers: Iterable[Provider], *, start_date: datetime.date, end_date: datetime.date, now=None
 ) -> list[Provider]:
-    """The providers with their schedules prefetched (a constant number of queries).
+    """The providers (a queryset, or providers already loaded) with their schedules loaded in a
+    constant number of queries.
 
     Each provider gets `.schedule` (a Schedule) and `.bookable_visit_types`.
     """
     now = now or timezone.now()
     range_start, range_end = _load_range(start_date, end_date, now)
-    providers = list(
-        providers_queryset.prefetch_related(
-            Prefetch("availability_windows", to_attr="prefetched_windows"),
-            Prefetch(
-                "time_off",
-                queryset=_time_off_in(range_start, range_end),
-                to_attr="prefetched_time_off",
-            ),
-            Prefetch(
-                "visit_types",
-                queryset=VisitType.objects.filter(active=True).exclude(booking_policy="not_online"),
-                to_attr="bookable_visit_types",
-            ),
-        )
-    )
-    window_visit_types = _window_visit_types(
-        availabilitywindow__provider__in=[provider.pk for provider in providers]
-    )
-    busy_by_provider: dict[int, list] = {}
-    for row in _busy_rows(range_start, range_end).filter(
-        provider__in=[provider.pk for provider in providers]
+    providers = list(providers)
+    ids = [provider.pk for provider in providers]
+    windows: dict[int, list[WindowRow]] = {}
+    for provider_id, window in _window_rows(provider__in=ids):
+        windows.setdefault(provider_id, []).append(window)
+    time_off: dict[int, list] = {}
+    for row in _time_off_rows(range_start, range_end).filter(provider__in=ids):
+        time_off.setdefault(row[0], []).append(row)
+    visit_types: dict[int, list[VisitType]] = {}
+    for visit_type in (
+        VisitType.objects.filter(provider__in=ids, active=True)
+        .exclude(booking_policy=BookingPolicy.NOT_ONLINE)
+        .order_by("provider_id", "name")
     ):
-        busy_by_provider.setdefault(row[0], []).append(row)
-    holds_by_provider: dict[int, list] = {}
-    for offer in _active_holds(now, range_start, range_end).filter(
-        entry__provider__in=[provider.pk for provider in providers]
-    ):
-        holds_by_provider.setdefault(offer.entry.provider_id, []).append(offer)
+        visit_types.setdefault(visit_type.provider_id, []).append(visit_type)
+    window_visit_types = _window_visit_types(availabilitywindow__provider__in=ids)
+    busy: dict[int, list] = {}
+    for row in _busy_rows(range_start, range_end).filter(provider__in=ids):
+        busy.setdefault(row[0], []).append(row)
+    holds: dict[int, list] = {}
+    for offer in _active_holds(now, range_start, range_end).filter(entry__provider__in=ids):
+        holds.setdefault(offer.entry.provider_id, []).append(offer)
     for provider in providers:
+        provider.bookable_visit_types = visit_types.get(provider.pk, [])
         provider.schedule = _schedule_from(
             provider,
-            provider.prefetched_windows,
+            windows.get(provider.pk, []),
             window_visit_types,
-            provider.prefetched_time_off,
-            busy_by_provider.get(provider.pk, []),
-            holds_by_provider.get(provider.pk, []),
+            time_off.get(provider.pk, []),
+            busy.get(provider.pk, []),
+            holds.get(provider.pk, []),
         )
     return providers
 
@@ -254,29 +279,85 @@ def _days(start_date: datetime.date, end_date: datetime.date) -> Iterable[dateti
         day += datetime.timedelta(days=1)
 
 
-def _candidates(schedule: Schedule, visit_type: VisitType, day: datetime.date):
-    """(start, end, location) of every candidate slot on a local day, before exclusions."""
+# Providers share zones and working hours: a search asks for the same few spans again and again.
+@functools.lru_cache(maxsize=4096)
+def _window_span(
+    day: datetime.date, start_time: datetime.time, end_time: datetime.time, zone
+) -> tuple[datetime.datetime, datetime.datetime] | None:
+    """A window's start and end on `day` in UTC when both wall-clock times exist, are not
+    ambiguous and share one UTC offset (every day but the two of a year with a DST change in
+    the window); None otherwise."""
+    start = datetime.datetime.combine(day, start_time, tzinfo=zone)
+    end = datetime.datetime.combine(day, end_time, tzinfo=zone)
+    offset = start.utcoffset()
+    if (
+        start.replace(fold=1).utcoffset() != offset
+        or end.utcoffset() != offset
+        or end.replace(fold=1).utcoffset() != offset
+    ):
+        return None
+    return (start - offset).replace(tzinfo=UTC), (end - offset).replace(tzinfo=UTC)
+
+
+def _window_candidates(
+    schedule: Schedule, window: WindowRow, day, duration, every, not_before=None
+):
+    """(start, end) of the window's candidates on a local day, in increasing order; those
+    starting before `not_before` may be left out."""
+    span = _window_span(day, window.start_time, window.end_time, schedule.zone)
+    if span is not None:
+        # One offset all through the window: each wall-clock time is the start plus a step, with
+        # no conversion per candidate (what local_to_utc would give for each of them).
+        start, window_end = span
+        if not_before is not None and start < not_before:
+            start += -((start - not_before) // every) * every  # the first step at or after it
+        while start + duration <= window_end:
+            yield start, start + duration
+            start += every
+        return
+    window_end, _ = local_to_utc(day, window.end_time, schedule.zone, edge="end")
+    wall = datetime.datetime.combine(day, window.start_time)
+    wall_end = datetime.datetime.combine(day, window.end_time)
+    while wall < wall_end:
+        start, exists = local_to_utc(day, wall.time(), schedule.zone)
+        if exists and start + duration <= window_end:
+            yield start, start + duration
+        wall += every
+
+
+def _extra_hours_candidates(extra_start, extra_end, day_start, day_end, duration, every):
+    start = extra_start
+    while start + duration <= extra_end:
+        if day_start <= start < day_end:
+            yield start, start + duration
+        start += every
+
+
+def _candidate_runs(schedule: Schedule, visit_type: VisitType, day: datetime.date, not_before=None):
+    """Per window of the day (then per block of extra hours): its candidates as (start, end) in
+    increasing order, and its location. Candidates starting before `not_before` may be left
+    out."""
     duration = datetime.timedelta(minutes=visit_type.duration_minutes)
     every = step()
     for window in schedule.windows:
         if window.weekday != day.weekday() or not _window_applies(schedule, window, visit_type):
             continue
-        window_end, _ = local_to_utc(day, window.end_time, schedule.zone, edge="end")
-        wall = datetime.datetime.combine(day, window.start_time)
-        wall_end = datetime.datetime.combine(day, window.end_time)
-        while wall < wall_end:
-            start, exists = local_to_utc(day, wall.time(), schedule.zone)
-            if exists and start + duration <= window_end:
-                yield start, start + duration, window.location
-            wall += every
+        run = _window_candidates(schedule, window, day, duration, every, not_before)
+        yield run, window.location
+    if not schedule.extra_hours:
+        return
     day_start, _ = local_to_utc(day, datetime.time(), schedule.zone)
     day_end, _ = local_to_utc(day + datetime.timedelta(days=1), datetime.time(), schedule.zone)
     for extra_start, extra_end, location in schedule.extra_hours:
-        start = extra_start
-        while start + duration <= extra_end:
-            if day_start <= start < day_end:
-                yield start, start + duration, location
-            start += every
+        run = _extra_hours_candidates(extra_start, extra_end, day_start, day_end, duration, every)
+        yield run, location
+
+
+def _candidates(schedule: Schedule, visit_type: VisitType, day: datetime.date):
+    """(start, end, location) of every candidate slot on a local day, before exclusions."""
+    for run, location in _candidate_runs(schedule, visit_type, day):
+        for start, end in run:
+            yield start, end, location
 
 
 def blocking_reason(
@@ -371,6 +452,35 @@ class _Blocked:
         return self.plain.overlaps(start, end) or self.busy.overlaps(start, end + buffer)
 
 
+def _first_free(
+    schedule: Schedule,
+    blocked: _Blocked,
+    *,
+    visit_type: VisitType,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    earliest: datetime.datetime,
+    latest: datetime.datetime,
+) -> Slot | None:
+    """The earliest free slot, as slots_compute would list it first: each run of candidates is
+    in increasing order, so it is read only up to its first free one; on a tie the earlier run
+    (as listed by _candidate_runs) gives the location."""
+    buffer = datetime.timedelta(minutes=visit_type.buffer_after_minutes)
+    for day in _days(start_date, end_date):
+        best = None
+        for run, location in _candidate_runs(schedule, visit_type, day, not_before=earliest):
+            for start, end in run:
+                if start > latest or (best is not None and start >= best.start):
+                    break
+                if start < earliest or blocked.overlaps(start, end, buffer):
+                    continue
+                best = Slot(start=start, end=end, location=location)
+                break
+        if best is not None:
+            return best
+    return None
+
+
 def slots_compute(
     schedule: Schedule,
     *,
@@ -383,8 +493,19 @@ def slots_compute(
 ) -> list[Slot]:
     earliest = now + notice()
     latest = now + horizon()
-    buffer = datetime.timedelta(minutes=visit_type.buffer_after_minutes)
     blocked = _Blocked(schedule, patient_id=patient_id)
+    if first_only:
+        first = _first_free(
+            schedule,
+            blocked,
+            visit_type=visit_type,
+            start_date=start_date,
+            end_date=end_date,
+            earliest=earliest,
+            latest=latest,
+        )
+        return [first] if first is not None else []
+    buffer = datetime.timedelta(minutes=visit_type.buffer_after_minutes)
     found: dict[datetime.datetime, Slot] = {}
     for day in _days(start_date, end_date):
         day_slots = {}
@@ -395,10 +516,7 @@ def slots_compute(
                 continue
             day_slots[start] = Slot(start=start, end=end, location=location)
         found.update(day_slots)
-        if first_only and found:
-            break
-    slots = sorted(found.values(), key=lambda slot: slot.start)
-    return slots[:1] if first_only else slots
+    return sorted(found.values(), key=lambda slot: slot.start)
 
 
 def slot_list(
@@ -435,16 +553,19 @@ def next_free_slot(
 ) -> tuple[Slot, VisitType] | None:
     """The earliest free slot over the provider's online-bookable visit types, on local dates
     start_date..end_date (the schedule, prefetched, must cover those dates)."""
+    # What blocks a visit is the same for every visit type (no patient): sorted once.
+    blocked = _Blocked(provider.schedule, patient_id=None)
     best = None
     for visit_type in provider.bookable_visit_types:
-        slots = slots_compute(
+        first = _first_free(
             provider.schedule,
+            blocked,
             visit_type=visit_type,
             start_date=start_date,
             end_date=end_date,
-            now=now,
-            first_only=True,
+            earliest=now + notice(),
+            latest=now + horizon(),
         )
-        if slots and (best is None or slots[0].start < best[0].start):
-            best = (slots[0], visit_type)
+        if first is not None and (best is None or first.start < best[0].start):
+            best = (first, visit_type)
     return best

@@ -46,9 +46,8 @@ class ProviderListApi(generics.GenericAPIView):
     )
     def get(self, request):
         providers = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(providers)
         # Next free slots only for the page shown, all loaded in a constant number of queries.
-        page = provider_search(providers=providers.filter(pk__in=[p.pk for p in page]))
+        page = provider_search(providers=self.paginate_queryset(providers))
         return self.get_paginated_response(ProviderListOutputSerializer(page, many=True).data)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
@@ -11,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Role
 from appointments.slots import (
     NEXT_FREE_SLOT_CACHE_SECONDS,
+    Slot,
     next_free_slot,
     next_free_slot_cache_key,
     notice,
@@ -62,16 +64,39 @@ def provider_filter(
 _NO_FREE_SLOT = "none"
 
 
+def _cache_entry(slot: Slot, visit_type: VisitType) -> tuple:
+    # Plain values, not the model instances: unpickling a VisitType (with the provider and its
+    # whole prefetched schedule it carried) was most of a warm search.
+    return (
+        slot.start,
+        slot.end,
+        slot.location,
+        tuple(getattr(visit_type, f.attname) for f in VisitType._meta.concrete_fields),
+    )
+
+
+def _from_cache_entry(entry: tuple) -> tuple[Slot, VisitType]:
+    start, end, location, visit_type_values = entry
+    visit_type = VisitType.from_db(
+        VisitType.objects.db,
+        [f.attname for f in VisitType._meta.concrete_fields],
+        visit_type_values,
+    )
+    return Slot(start=start, end=end, location=location), visit_type
+
+
 def provider_search(
     *,
     specialty: str | None = None,
     name: str | None = None,
     language: str | None = None,
     now: datetime.datetime | None = None,
-    providers: QuerySet[Provider] | None = None,
+    providers: Iterable[Provider] | None = None,
 ) -> list[Provider]:
     """Providers by specialty (slug or name), name and language, each with `.next_free_slot`
     (a Slot or None) and `.next_free_visit_type`, in a constant number of queries.
+
+    `providers` (a queryset, or a page of providers already loaded) replaces the filters.
 
     Each provider's next free slot is cached for a minute (forgotten as soon as their
     schedule changes, see appointments.signals) and recomputed once it is within the notice.
@@ -87,36 +112,28 @@ def provider_search(
         hit = cached.get(next_free_slot_cache_key(provider.pk))
         if hit == _NO_FREE_SLOT:
             provider.next_free_slot, provider.next_free_visit_type = None, None
-        elif hit is not None and hit[0].start >= earliest:
-            provider.next_free_slot, provider.next_free_visit_type = hit
+        elif hit is not None and hit[0] >= earliest:
+            provider.next_free_slot, provider.next_free_visit_type = _from_cache_entry(hit)
         else:
-            missing.append(provider.pk)
+            missing.append(provider)
     if missing:
-        computed = {
-            provider.pk: provider
-            for provider in _with_next_free_slot(providers.filter(pk__in=missing), now=now)
-        }
-        for provider in found:
-            if provider.pk in computed:
-                provider.next_free_slot = computed[provider.pk].next_free_slot
-                provider.next_free_visit_type = computed[provider.pk].next_free_visit_type
+        _with_next_free_slot(missing, now=now)
         cache.set_many(
             {
-                next_free_slot_cache_key(pk): (
-                    (provider.next_free_slot, provider.next_free_visit_type)
+                next_free_slot_cache_key(provider.pk): (
+                    _cache_entry(provider.next_free_slot, provider.next_free_visit_type)
                     if provider.next_free_slot is not None
                     else _NO_FREE_SLOT
                 )
-                for pk, provider in computed.items()
+                for provider in missing
             },
             timeout=NEXT_FREE_SLOT_CACHE_SECONDS,
         )
     return found
 
 
-def _with_next_free_slot(
-    providers: QuerySet[Provider], *, now: datetime.datetime
-) -> list[Provider]:
+def _with_next_free_slot(providers: list[Provider], *, now: datetime.datetime) -> None:
+    """Set each provider's `.next_free_slot` and `.next_free_visit_type`."""
     # Most providers have a free slot within the next few days: look there first (a small load),
     # then over the rest of the search period only for those still without one. Two rounds of
     # a fixed number of queries each, whatever the number of providers.
@@ -127,27 +144,18 @@ def _with_next_free_slot(
         first_days[1] + datetime.timedelta(days=1),
         now.date() + datetime.timedelta(days=NEXT_SLOT_SEARCH_DAYS),
     )
-    loaded = providers_with_schedules(
-        providers, start_date=first_days[0], end_date=first_days[1], now=now
-    )
-    for provider in loaded:
-        found = next_free_slot(provider, now=now, start_date=first_days[0], end_date=first_days[1])
-        provider.next_free_slot, provider.next_free_visit_type = found or (None, None)
-    waiting = [provider.pk for provider in loaded if provider.next_free_slot is None]
-    if waiting:
-        later = {
-            provider.pk: provider
-            for provider in providers_with_schedules(
-                providers.filter(pk__in=waiting), start_date=rest[0], end_date=rest[1], now=now
-            )
-        }
-        for provider in loaded:
-            if provider.pk in later:
-                found = next_free_slot(
-                    later[provider.pk], now=now, start_date=rest[0], end_date=rest[1]
-                )
-                provider.next_free_slot, provider.next_free_visit_type = found or (None, None)
-    return loaded
+    waiting = providers
+    for start_date, end_date in (first_days, rest):
+        for provider in providers_with_schedules(
+            waiting, start_date=start_date, end_date=end_date, now=now
+        ):
+            found = next_free_slot(provider, now=now, start_date=start_date, end_date=end_date)
+            provider.next_free_slot, provider.next_free_visit_type = found or (None, None)
+            # Only needed here: not kept for as long as the caller keeps the providers.
+            del provider.schedule, provider.bookable_visit_types
+        waiting = [provider for provider in waiting if provider.next_free_slot is None]
+        if not waiting:
+            break
 
 
 def visit_types_for(

@@ -1,3 +1,5 @@
+import functools
+
 from rest_framework import serializers
 
 from appointments.slots import Slot
@@ -66,13 +68,19 @@ class ProviderListOutputSerializer(ProviderOutputSerializer):
     class Meta(ProviderOutputSerializer.Meta):
         fields = [*ProviderOutputSerializer.Meta.fields, "next_free_slot"]
 
+    @functools.cached_property
+    def _next_free_slot_serializer(self) -> NextFreeSlotSerializer:
+        # One for the whole list: a serializer built per provider has DRF rebuild its fields for
+        # every row, most of the time of a search.
+        return NextFreeSlotSerializer()
+
     def get_next_free_slot(self, provider) -> NextFreeSlotSerializer(allow_null=True):  # type: ignore[valid-type]
         slot = getattr(provider, "next_free_slot", None)
         if slot is None:
             return None
-        return NextFreeSlotSerializer(
+        return self._next_free_slot_serializer.to_representation(
             {**SlotOutputSerializer.from_slot(slot), "visit_type": provider.next_free_visit_type}
-        ).data
+        )
 
 
 class SlotListQuerySerializer(serializers.Serializer):

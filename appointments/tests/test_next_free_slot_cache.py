@@ -45,3 +45,28 @@ def test_it_recomputes_a_cached_slot_that_is_now_too_soon(doctor, visit_type, no
     slot = provider_search(now=now)[0].next_free_slot
     later = slot.start  # by then that slot is inside the booking notice
     assert provider_search(now=later)[0].next_free_slot.start > slot.start
+
+
+def test_it_shows_the_same_next_free_slot_from_the_cache_as_computed(doctor, visit_type, now):
+    from providers.serializers import ProviderListOutputSerializer
+
+    computed = provider_search(now=now)
+    cached = provider_search(now=now)
+    assert ProviderListOutputSerializer(cached, many=True).data == (
+        ProviderListOutputSerializer(computed, many=True).data
+    )
+    from_cache, as_computed = cached[0].next_free_visit_type, computed[0].next_free_visit_type
+    assert from_cache == visit_type
+    fields = [f.attname for f in type(visit_type)._meta.concrete_fields]
+    assert [getattr(from_cache, f) for f in fields] == [getattr(as_computed, f) for f in fields]
+    assert not from_cache._state.adding  # a saved row, as if loaded
+
+
+def test_it_forgets_the_cached_slot_when_its_visit_type_changes(
+    doctor, visit_type, now, django_capture_on_commit_callbacks
+):
+    provider_search(now=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        visit_type.name = "Long consultation"
+        visit_type.save()
+    assert provider_search(now=now)[0].next_free_visit_type.name == "Long consultation"

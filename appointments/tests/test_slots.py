@@ -315,13 +315,13 @@ def test_it_agrees_with_the_exact_rule_on_a_busy_week(doctor, visit_type):
 
 
 def test_it_loads_schedules_as_plain_rows_not_model_instances(doctor, visit_type):
-    """Provider search reads thousands of appointments: building a model instance for each
-    (and for each window's visit types) was most of its time."""
+    """Provider search reads thousands of appointments and windows: building a model instance
+    for each (and for each window's visit types) was most of its time."""
     from django.db.models.signals import post_init
 
     from appointments.models import Appointment
     from appointments.slots import providers_with_schedules
-    from providers.models import Provider, VisitType
+    from providers.models import AvailabilityWindow, Provider, VisitType
 
     AvailabilityWindowFactory(
         provider=doctor, weekday=1, start_time=datetime.time(9), end_time=datetime.time(17),
@@ -334,22 +334,123 @@ def test_it_loads_schedules_as_plain_rows_not_model_instances(doctor, visit_type
     def count(sender, **kwargs):
         built.append(sender)
 
-    post_init.connect(count, sender=Appointment)
-    post_init.connect(count, sender=VisitType)
+    TimeOffFactory(provider=doctor, start=utc(2026, 3, 3, 19), end=utc(2026, 3, 3, 20))
+    doctor = Provider.objects.get(pk=doctor.pk)
+    plain = (Appointment, AvailabilityWindow, TimeOff)
+    for sender in (*plain, VisitType):
+        post_init.connect(count, sender=sender)
     try:
         (loaded,) = providers_with_schedules(
-            Provider.objects.filter(pk=doctor.pk),
+            [doctor],
             start_date=datetime.date(2026, 3, 3),
             end_date=datetime.date(2026, 3, 3),
             now=NOW,
         )
     finally:
-        post_init.disconnect(count, sender=Appointment)
-        post_init.disconnect(count, sender=VisitType)
+        for sender in (*plain, VisitType):
+            post_init.disconnect(count, sender=sender)
+    assert loaded is doctor  # providers already loaded are not loaded again
     assert len(loaded.schedule.busy) == 3
-    assert [sender for sender in built if sender is Appointment] == []
+    assert loaded.schedule.time_off == [(utc(2026, 3, 3, 19), utc(2026, 3, 3, 20))]
+    assert len(loaded.schedule.windows) == 1
+    assert [sender for sender in built if sender in plain] == []
     # Only the bookable visit types themselves, not one per window link.
     assert len(built) == len(loaded.bookable_visit_types)
     assert loaded.schedule.window_visit_types == {
         window.pk: {visit_type.pk} for window in loaded.schedule.windows
     }
+
+
+# Windows around midnight and the small hours, where DST changes happen, and a working day.
+TRICKY_WINDOWS = [
+    (datetime.time(0, 0), datetime.time(3, 30)),
+    (datetime.time(1, 0), datetime.time(4, 0)),
+    (datetime.time(1, 30), datetime.time(2, 30)),
+    (datetime.time(2, 0), datetime.time(2, 45)),
+    (datetime.time(9, 0), datetime.time(17, 0)),
+    (datetime.time(22, 0), datetime.time(23, 59)),
+]
+TRICKY_ZONES = ["America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata"]
+
+
+def _schedule(zone, windows, *, busy=()):
+    from appointments.slots import Schedule, WindowRow
+
+    return Schedule(
+        zone=zoneinfo.ZoneInfo(zone),
+        windows=[
+            WindowRow(
+                pk=n, weekday=weekday, start_time=start, end_time=end, location=f"Room {n % 2}"
+            )
+            for n, (weekday, start, end) in enumerate(windows)
+        ],
+        window_visit_types={},
+        time_off=[],
+        extra_hours=[],
+        busy=list(busy),
+    )
+
+
+@pytest.mark.parametrize("zone", TRICKY_ZONES)
+def test_it_builds_candidates_as_local_to_utc_converts_each_wall_clock_time(zone):
+    from appointments.slots import _candidates
+    from providers.models import VisitType
+
+    visit_type = VisitType(pk=1, duration_minutes=30)
+    schedule = _schedule(
+        zone, [(weekday, start, end) for weekday in range(7) for start, end in TRICKY_WINDOWS]
+    )
+    every = datetime.timedelta(minutes=15)
+    day = datetime.date(2026, 1, 1)
+    while day.year == 2026:
+        expected = []
+        for window in schedule.windows:
+            if window.weekday != day.weekday():
+                continue
+            window_end, _ = local_to_utc(day, window.end_time, schedule.zone, edge="end")
+            wall = datetime.datetime.combine(day, window.start_time)
+            while wall < datetime.datetime.combine(day, window.end_time):
+                start, exists = local_to_utc(day, wall.time(), schedule.zone)
+                if exists and start + datetime.timedelta(minutes=30) <= window_end:
+                    expected.append(
+                        (start, start + datetime.timedelta(minutes=30), window.location)
+                    )
+                wall += every
+        assert list(_candidates(schedule, visit_type, day)) == expected, day
+        day += datetime.timedelta(days=1)
+
+
+@pytest.mark.parametrize("zone", TRICKY_ZONES)
+def test_it_finds_as_first_free_slot_the_first_of_the_full_list(zone):
+    """Busy every few hours, around both DST changes; overlapping windows with other locations."""
+    from appointments.slots import slots_compute
+    from providers.models import VisitType
+
+    windows = [(weekday, start, end) for weekday in range(7) for start, end in TRICKY_WINDOWS]
+    windows += [(weekday, datetime.time(8, 30), datetime.time(12)) for weekday in range(7)]
+    for first_day in (datetime.date(2026, 3, 6), datetime.date(2026, 10, 2)):
+        start = datetime.datetime.combine(first_day, datetime.time(), UTC)
+        busy = [
+            (
+                start + datetime.timedelta(minutes=97 * n),
+                start + datetime.timedelta(minutes=97 * n + 45 + 15 * (n % 4)),
+                n,
+                n,
+            )
+            for n in range(400)
+        ]
+        schedule = _schedule(zone, windows, busy=busy)
+        for visit_type in (
+            VisitType(pk=1, duration_minutes=30, buffer_after_minutes=0),
+            VisitType(pk=2, duration_minutes=60, buffer_after_minutes=15),
+        ):
+            for hours in range(0, 24 * 30, 7):
+                now = start + datetime.timedelta(hours=hours, minutes=hours % 17)
+                options = dict(
+                    visit_type=visit_type,
+                    start_date=now.date() - datetime.timedelta(days=1),
+                    end_date=now.date() + datetime.timedelta(days=3),
+                    now=now,
+                )
+                every_slot = slots_compute(schedule, **options)
+                assert slots_compute(schedule, **options, first_only=True) == every_slot[:1]

@@ -101,6 +101,22 @@ def test_it_searches_in_a_constant_number_of_queries(
     assert response.json()["count"] == size
 
 
+def test_it_shows_each_page_of_providers_with_their_own_next_free_slot(
+    api_client, patient, doctor, other_provider
+):
+    VisitTypeFactory(provider=other_provider.provider_profile)  # no availability: no slot
+    api_client.force_authenticate(patient)
+    pages = [
+        api_client.get(url("provider-list"), {"page_size": 1, "page": page}).json()["results"]
+        for page in (1, 2)
+    ]
+    names = sorted([doctor.display_name, other_provider.provider_profile.display_name])
+    assert [found["display_name"] for [found] in pages] == names
+    slots = {found["display_name"]: found["next_free_slot"] for [found] in pages}
+    assert slots[doctor.display_name]["visit_type"]["name"] == "Consultation"
+    assert slots[other_provider.provider_profile.display_name] is None
+
+
 def test_it_shows_a_provider_and_their_visit_types(api_client, patient, doctor):
     VisitTypeFactory(provider=doctor, name="Old", active=False)
     api_client.force_authenticate(patient)
