@@ -217,7 +217,11 @@ def bench_search(runs: int) -> dict:
         **api_figures,
         "queries": count_queries(api),
     }
-    figures.update(aim="≤ 150 ms for all providers", met=figures["median_ms"] <= 150)
+    # Met only when both are: cold is what the first patient after any schedule change gets.
+    figures.update(
+        aim="≤ 150 ms for all providers, warm and cold",
+        met=figures["median_ms"] <= 150 and cold["median_ms"] <= 150,
+    )
     return figures
 
 
