@@ -6,7 +6,15 @@ import datetime
 from django import forms
 
 from config.api import ApplicationError
-from providers.models import BookingPolicy, Provider, TimeOff, VisitMode, VisitType, Weekday
+from providers.models import (
+    AvailabilityWindow,
+    BookingPolicy,
+    Provider,
+    TimeOff,
+    VisitMode,
+    VisitType,
+    Weekday,
+)
 
 
 class ServiceForm(forms.Form):
@@ -38,6 +46,17 @@ class AvailabilityWindowForm(ServiceForm):
         self.fields["visit_types"].queryset = provider.visit_types.filter(active=True).order_by(
             "name"
         )
+
+    @classmethod
+    def for_window(cls, window: AvailabilityWindow, *args, **kwargs):
+        initial = {
+            "weekday": window.weekday,
+            "start_time": window.start_time,
+            "end_time": window.end_time,
+            "location": window.location,
+            "visit_types": list(window.visit_types.all()),
+        }
+        return cls(*args, provider=window.provider, initial=initial, **kwargs)
 
     def clean(self):
         cleaned = super().clean()

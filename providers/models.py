@@ -139,6 +139,7 @@ class Weekday(models.IntegerChoices):
 class AvailabilityWindow(models.Model):
     """A weekly recurring working window, in the provider's local wall-clock time."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     provider = models.ForeignKey(
         Provider, on_delete=models.CASCADE, related_name="availability_windows"
     )

@@ -15,6 +15,11 @@ urlpatterns = [
         name="appointment_action",
     ),
     path("availability/", views.availability, name="availability"),
+    path(
+        "availability/<uuid:window_id>/",
+        views.availability_window_edit,
+        name="availability_window",
+    ),
     path("time-off/", views.time_off, name="time_off"),
     path("visit-types/", views.visit_types, name="visit_types"),
     path("visit-types/<uuid:visit_type_id>/", views.visit_type_edit, name="visit_type"),

@@ -256,12 +256,15 @@ def availability_window_create(
 def availability_window_update(
     *, window: AvailabilityWindow, by: User, visit_types=None, **fields
 ) -> AvailabilityWindow:
+    """Change a weekly window; appointments already booked in it stay booked."""
     _check_manages(provider=window.provider, by=by)
     unknown = sorted(set(fields) - {"weekday", "start_time", "end_time", "location"})
     if unknown:
         raise ApplicationError(
             "Unknown fields.", fields={name: ["Unknown field."] for name in unknown}
         )
+    if "location" in fields and not fields["location"]:
+        fields["location"] = window.provider.location  # as when the window was added
     for name, value in fields.items():
         setattr(window, name, value)
     if window.end_time <= window.start_time:

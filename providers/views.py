@@ -278,6 +278,36 @@ def availability(request):
 
 
 @provider_page
+def availability_window_edit(request, window_id):
+    """One weekly window: change its day, hours, location or visit types, or remove it."""
+    provider = _my_provider(request)
+    window = get_object_or_404(provider.availability_windows, public_id=window_id)
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        services.availability_window_delete(window=window, by=request.user)
+        messages.success(request, "The window is removed.")
+        return redirect("provider_portal:availability")
+    form = AvailabilityWindowForm.for_window(window)
+    if request.method == "POST":
+        form = AvailabilityWindowForm.for_window(window, request.POST)
+        if _save(
+            request,
+            form,
+            lambda data: services.availability_window_update(
+                window=window, by=request.user, **data
+            ),
+            "The window is saved.",
+        ):
+            return redirect("provider_portal:availability")
+        window.refresh_from_db()
+    return render(
+        request,
+        "providers/availability_window_edit.html",
+        {"provider": provider, "window": window, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@provider_page
 def time_off(request):
     """Upcoming time off and extra hours: add a block, remove one."""
     provider = _my_provider(request)

@@ -496,3 +496,107 @@ def test_it_refuses_the_feed_rotation_to_a_patient(client_for, patient, doctor):
 def test_it_shows_this_week_for_a_start_far_outside_the_calendar(client_for, provider, start):
     response = client_for(provider).get(reverse("provider_portal:week"), {"start": start})
     assert response.status_code == 200
+
+
+def _window_url(window) -> str:
+    return reverse("provider_portal:availability_window", args=[window.public_id])
+
+
+def test_it_edits_an_availability_window_in_place(client_for, provider, doctor, visit_type):
+    window = AvailabilityWindowFactory(
+        provider=doctor, weekday=1, start_time=datetime.time(9), end_time=datetime.time(12)
+    )
+    client = client_for(provider)
+    page = client.get(reverse("provider_portal:availability")).content.decode()
+    assert _window_url(window) in page
+    assert client.get(_window_url(window)).context["form"]["start_time"].value() == datetime.time(9)
+    response = client.post(
+        _window_url(window),
+        {
+            "weekday": "3",
+            "start_time": "13:00",
+            "end_time": "17:30",
+            "location": "",
+            "visit_types": [str(visit_type.pk)],
+        },
+    )
+    assert response.status_code == 302
+    window.refresh_from_db()
+    assert (window.weekday, window.start_time, window.end_time) == (
+        3,
+        datetime.time(13),
+        datetime.time(17, 30),
+    )
+    assert window.location == doctor.location  # empty means the usual location
+    assert list(window.visit_types.all()) == [visit_type]
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"weekday": "1", "start_time": "12:00", "end_time": "11:00"}, "end_time"),
+        ({"weekday": "9", "start_time": "09:00", "end_time": "11:00"}, "weekday"),
+        ({"weekday": "1", "start_time": "nine", "end_time": "11:00"}, "start_time"),
+    ],
+)
+def test_it_refuses_a_bad_window_edit_and_changes_nothing(
+    client_for, provider, doctor, body, field
+):
+    window = AvailabilityWindowFactory(provider=doctor, weekday=1)
+    before = (window.weekday, window.start_time, window.end_time)
+    response = client_for(provider).post(_window_url(window), body)
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    window.refresh_from_db()
+    assert (window.weekday, window.start_time, window.end_time) == before
+
+
+def test_it_refuses_an_edit_that_overlaps_another_window(client_for, provider, doctor):
+    AvailabilityWindowFactory(
+        provider=doctor, weekday=2, start_time=datetime.time(9), end_time=datetime.time(12)
+    )
+    window = AvailabilityWindowFactory(
+        provider=doctor, weekday=2, start_time=datetime.time(13), end_time=datetime.time(17)
+    )
+    response = client_for(provider).post(
+        _window_url(window), {"weekday": "2", "start_time": "11:00", "end_time": "17:00"}
+    )
+    assert response.status_code == 400
+    assert "overlaps" in response.content.decode()
+    window.refresh_from_db()
+    assert window.start_time == datetime.time(13)
+
+
+def test_it_removes_a_window_from_its_edit_page(client_for, provider, doctor):
+    window = AvailabilityWindowFactory(provider=doctor)
+    response = client_for(provider).post(_window_url(window), {"action": "delete"})
+    assert response.status_code == 302
+    assert not AvailabilityWindow.objects.filter(pk=window.pk).exists()
+
+
+def test_it_keeps_a_window_page_to_its_provider(client, client_for, doctor, other_provider):
+    window = AvailabilityWindowFactory(provider=doctor)
+    url = _window_url(window)
+    assert client_for(other_provider).get(url).status_code == 404
+    assert client_for(other_provider).post(url, {"action": "delete"}).status_code == 404
+    assert AvailabilityWindow.objects.filter(pk=window.pk).exists()
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("outsider", ["patient", "admin_user"])
+def test_it_refuses_the_window_page_to_other_roles(client_for, request, doctor, outsider):
+    window = AvailabilityWindowFactory(provider=doctor)
+    client = client_for(request.getfixturevalue(outsider))
+    assert client.get(_window_url(window)).status_code == 403
+
+
+def test_it_labels_every_control_of_every_provider_page(client_for, provider, visit_type, on_team):
+    from accounts.tests.test_accessibility import assert_accessible_layout, parse
+
+    window = AvailabilityWindowFactory(provider=provider.provider_profile)
+    client = client_for(provider)
+    for path in [*_pages(visit_type, on_team), _window_url(window)]:
+        assert_accessible_layout(parse(client.get(path)))
