@@ -52,7 +52,11 @@ def _change_role_action(role: Role):
         changed = 0
         for user in queryset:
             if user.role != role:
-                user_set_role(user=user, role=role, by=request.user)
+                try:
+                    user_set_role(user=user, role=role, by=request.user)
+                except ApplicationError as error:
+                    modeladmin.message_user(request, f"{user}: {error.message}", messages.ERROR)
+                    continue
                 changed += 1
         modeladmin.message_user(
             request, f"{changed} user(s) changed to {role.label}.", messages.SUCCESS
@@ -134,7 +138,10 @@ class UserAdmin(DjangoUserAdmin):
             obj.is_active = True
         super().save_model(request, obj, form, change)
         if obj.role != new_role:
-            user_set_role(user=obj, role=new_role, by=request.user)
+            try:
+                user_set_role(user=obj, role=new_role, by=request.user)
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
         if deactivating:
             try:
                 user_deactivate(user=obj, by=request.user, request=request)

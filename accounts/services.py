@@ -18,11 +18,24 @@ def user_sync_role_group(*, user: User) -> None:
         user_cache_forget(user.pk)  # an UPDATE sends no post_save
 
 
+def _check_not_last_admin(user: User) -> None:
+    """The clinic must keep one active admin: nobody else can manage users and roles."""
+    from config.api import ApplicationError
+
+    others = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
+    if not others.exists():
+        raise ApplicationError(
+            "This is the last active admin: make someone else an admin first.", code="last_admin"
+        )
+
+
 @transaction.atomic
 def user_set_role(*, user: User, role: str, by: User | None = None) -> User:
     """Change a user's role; the role group and staff flag follow."""
     role = Role(role)
     old_role = user.role
+    if old_role == Role.ADMIN and role != Role.ADMIN:
+        _check_not_last_admin(user)
     user.role = role
     user.save(update_fields=["role"])
     user_sync_role_group(user=user)
@@ -50,6 +63,8 @@ def user_deactivate(*, user: User, by: User | None = None, request=None) -> User
 
     if by is not None and by.pk == user.pk:
         raise ApplicationError("You cannot deactivate your own account.", code="self_deactivate")
+    if user.is_active and user.role == Role.ADMIN:
+        _check_not_last_admin(user)
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])

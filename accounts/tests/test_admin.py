@@ -295,3 +295,51 @@ def test_it_ends_the_open_session_of_a_deactivated_user(client_for, admin_user, 
         {"action": "deactivate_users", "_selected_action": [patient.pk]},
     )
     assert patient_client.get("/patient/").status_code == 302
+
+
+def test_it_keeps_the_last_admin_an_admin(client_for, admin_user, audit_events):
+    client = client_for(admin_user)
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[admin_user.pk]),
+        # The form as the admin page shows it to them (superuser and staff boxes ticked).
+        change_form_data(admin_user, role="patient", is_staff="on", is_superuser="on"),
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "last active admin" in response.content.decode()
+    admin_user.refresh_from_db()
+    assert (admin_user.role, admin_user.is_staff) == (Role.ADMIN, True)
+    assert groups_of(admin_user) == ["Admins"]
+    assert "user.role_changed" not in [action for action, _ in audit_events]
+
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "change_role_to_provider", "_selected_action": [admin_user.pk]},
+        follow=True,
+    )
+    assert "last active admin" in response.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.role == Role.ADMIN
+
+
+def test_it_lets_an_admin_step_down_once_there_is_another(client_for, admin_user):
+    from accounts.tests.factories import AdminUserFactory
+
+    AdminUserFactory(email="second.admin@example.test")
+    client_for(admin_user).post(
+        reverse("admin:accounts_user_change", args=[admin_user.pk]),
+        change_form_data(admin_user, role="provider"),
+    )
+    admin_user.refresh_from_db()
+    assert admin_user.role == Role.PROVIDER
+
+
+def test_it_does_not_deactivate_the_last_admin(admin_user):
+    from accounts.services import user_deactivate
+    from config.api import ApplicationError
+
+    with pytest.raises(ApplicationError) as refused:
+        user_deactivate(user=admin_user)
+    assert refused.value.code == "last_admin"
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
