@@ -10,6 +10,7 @@ from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from accounts import audit
+from accounts.authentication import token_expires_at
 
 if admin.site.is_registered(TokenProxy):
     admin.site.unregister(TokenProxy)
@@ -17,12 +18,16 @@ if admin.site.is_registered(TokenProxy):
 
 @admin.register(TokenProxy)
 class TokenAdmin(DRFTokenAdmin):
-    list_display = ("user", "key_hint", "created")
+    list_display = ("user", "key_hint", "created", "expires")
     list_select_related = ("user",)
 
     @admin.display(description="Key")
     def key_hint(self, token) -> str:
         return f"{token.key[:4]}…"
+
+    @admin.display(description="Expires")
+    def expires(self, token):
+        return token_expires_at(token) or "never"
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -361,6 +361,8 @@ REST_FRAMEWORK = {
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# API tokens (issued by admins) stop working this many days after they were issued; 0: never.
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Medora API",
     "DESCRIPTION": "The JSON API behind the Medora patient and provider portals.",

@@ -43,3 +43,21 @@ def test_it_audits_revoking_a_token(client_for, admin_user, patient, audit_event
     assert not Token.objects.filter(user=patient).exists()
     (revoked,) = [kwargs for action, kwargs in audit_events if action == "api_token.revoked"]
     assert (revoked["actor"], revoked["subject"]) == (admin_user, patient)
+
+
+def test_it_shows_when_each_token_expires(client_for, admin_user, patient, settings):
+    from django.utils import formats, timezone
+
+    from accounts.authentication import token_expires_at
+
+    settings.API_TOKEN_MAX_AGE_DAYS = 30
+    token = Token.objects.create(user=patient)
+    client = client_for(admin_user)
+    body = client.get(reverse("admin:authtoken_tokenproxy_changelist")).content.decode()
+    assert "Expires" in body
+    expected = token_expires_at(token)
+    assert (expected - token.created).days == 30
+    assert formats.date_format(timezone.localtime(expected), "DATE_FORMAT") in body
+    settings.API_TOKEN_MAX_AGE_DAYS = 0
+    body = client.get(reverse("admin:authtoken_tokenproxy_changelist")).content.decode()
+    assert "never" in body

@@ -43,6 +43,32 @@ def test_it_works_with_token_auth(api_client, patient):
     assert api_client.get(reverse(ME)).json()["email"] == patient.email
 
 
+@pytest.mark.parametrize(
+    "age_days, max_age_days, works",
+    [(89, 90, True), (90, 90, False), (400, 90, False), (400, 0, True), (2, 1, False)],
+)
+def test_it_refuses_an_expired_token(api_client, patient, settings, age_days, max_age_days, works):
+    import datetime
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    settings.API_TOKEN_MAX_AGE_DAYS = max_age_days
+    token = Token.objects.create(user=patient)
+    Token.objects.filter(pk=token.pk).update(
+        created=timezone.now() - datetime.timedelta(days=age_days, minutes=1 if not works else -1)
+    )
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api_client.get(reverse(ME))
+    if works:
+        assert response.status_code == 200
+        assert response.json()["email"] == patient.email
+    else:
+        assert response.status_code == 401
+        assert_error_shape(response.json())
+        assert response.json()["code"] == "token_expired"
+
+
 def test_it_answers_anonymous_with_401_and_the_error_shape(api_client):
     response = api_client.get(reverse(ME))
     assert response.status_code == 401
