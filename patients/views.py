@@ -143,14 +143,8 @@ def provider_find(request):
     name = request.GET.get("name", "").strip()
     language = request.GET.get("language", "").strip()
     # Next free slots are computed for the page shown only, in a constant number of queries.
-    shown = list(
-        provider_filter(specialty=specialty, name=name, language=language).values_list(
-            "pk", flat=True
-        )[:SEARCH_RESULTS]
-    )
-    providers = provider_search(
-        providers=provider_queryset().filter(pk__in=shown).order_by("display_name", "pk")
-    )
+    shown = provider_filter(specialty=specialty, name=name, language=language)[:SEARCH_RESULTS]
+    providers = provider_search(providers=list(shown))
     return render(
         request,
         "patients/provider_find.html",
