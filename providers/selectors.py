@@ -66,22 +66,22 @@ _NO_FREE_SLOT = "none"
 
 def _cache_entry(slot: Slot, visit_type: VisitType) -> tuple:
     # Plain values, not the model instances: unpickling a VisitType (with the provider and its
-    # whole prefetched schedule it carried) was most of a warm search.
+    # whole prefetched schedule it carried) was most of a warm search. By field name, so an
+    # entry written before a migration added or dropped a field still reads (see below).
     return (
         slot.start,
         slot.end,
         slot.location,
-        tuple(getattr(visit_type, f.attname) for f in VisitType._meta.concrete_fields),
+        {f.attname: getattr(visit_type, f.attname) for f in VisitType._meta.concrete_fields},
     )
 
 
 def _from_cache_entry(entry: tuple) -> tuple[Slot, VisitType]:
-    start, end, location, visit_type_values = entry
-    visit_type = VisitType.from_db(
-        VisitType.objects.db,
-        [f.attname for f in VisitType._meta.concrete_fields],
-        visit_type_values,
-    )
+    start, end, location, values = entry
+    # Fields the entry lacks are deferred (read on access); names it has that the model no
+    # longer has are ignored.
+    names = [f.attname for f in VisitType._meta.concrete_fields if f.attname in values]
+    visit_type = VisitType.from_db(VisitType.objects.db, names, [values[name] for name in names])
     return Slot(start=start, end=end, location=location), visit_type
 
 

@@ -70,3 +70,23 @@ def test_it_forgets_the_cached_slot_when_its_visit_type_changes(
         visit_type.name = "Long consultation"
         visit_type.save()
     assert provider_search(now=now)[0].next_free_visit_type.name == "Long consultation"
+
+
+def test_it_reads_an_entry_cached_before_a_visit_type_field_was_added_or_dropped(
+    doctor, visit_type, now, django_assert_num_queries
+):
+    """A process still running the previous release may have written the entry."""
+    from django.core.cache import cache
+
+    from appointments.slots import next_free_slot_cache_key
+
+    slot = provider_search(now=now)[0].next_free_slot
+    key = next_free_slot_cache_key(doctor.pk)
+    start, end, location, values = cache.get(key)
+    older = {name: value for name, value in values.items() if name != "mode"}
+    cache.set(key, (start, end, location, {**older, "dropped_field": 1}))
+    found = provider_search(now=now)[0]
+    assert found.next_free_slot == slot
+    assert found.next_free_visit_type.name == visit_type.name
+    with django_assert_num_queries(1):  # the missing field, read on access
+        assert found.next_free_visit_type.mode == visit_type.mode
