@@ -6,12 +6,12 @@ A signal rather than a call in each service because every path must be covered, 
 inline edits included; no business rule lives here.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 from appointments.caching import NAMES_SCOPE, appointments_of_user_scope
 from appointments.models import Appointment
 from appointments.slots import next_free_slot_forget
-from config.response_cache import response_cache_forget
+from config.response_cache import RELEASE_SCOPE, response_cache_forget
 from patients.models import Patient
 from providers.models import AvailabilityWindow, Provider, TimeOff, VisitType
 
@@ -39,6 +39,11 @@ def _forget_appointment_lists(sender, instance, **kwargs):
     response_cache_forget(*(appointments_of_user_scope(pk) for pk in user_ids if pk is not None))
 
 
+def _forget_all_lists(sender, **kwargs):
+    # A deploy runs migrate: lists cached by the previous release may be shaped differently.
+    response_cache_forget(RELEASE_SCOPE)
+
+
 def _forget_names(sender, instance, created=False, **kwargs):
     if not created:  # a new patient, provider or visit type is in no list yet
         response_cache_forget(NAMES_SCOPE)
@@ -57,6 +62,7 @@ def connect() -> None:
     for model in (Patient, Provider, VisitType):
         post_save.connect(_forget_names, sender=model, dispatch_uid=f"lists:{model.__name__}")
         post_delete.connect(_forget_names, sender=model, dispatch_uid=f"lists-del:{model.__name__}")
+    post_migrate.connect(_forget_all_lists, dispatch_uid="lists:release")
     m2m_changed.connect(
         _forget,
         sender=AvailabilityWindow.visit_types.through,

@@ -9,6 +9,8 @@ a repeated list request: no query, no serializer, no rendering.
 
 Entries are per user, path and query string, so nobody is ever served another person's list,
 and only 200 responses are kept (an invalid filter is validated and refused on every request).
+Every entry also depends on the "release" scope, forgotten by each `manage.py migrate` (which a
+deploy runs; see appointments.signals): a new release never serves JSON shaped by the old one.
 """
 
 import hashlib
@@ -24,6 +26,7 @@ from rest_framework.response import Response
 # How long a response is kept (changes forget it sooner); versions outlive it.
 RESPONSE_CACHE_SECONDS = 300
 _VERSION_SECONDS = 24 * 3600
+RELEASE_SCOPE = "release"
 
 
 def _version_key(scope: str) -> str:
@@ -63,7 +66,7 @@ def cached_json_response(
     """
     if getattr(request, "accepted_media_type", None) != JSONRenderer.media_type:
         return build()  # the browsable API, or JSON with parameters (indent=4)
-    version_keys = [_version_key(scope) for scope in scopes]
+    version_keys = [_version_key(scope) for scope in (*scopes, RELEASE_SCOPE)]
     entry_key = _entry_key(request)
     found = cache.get_many([*version_keys, entry_key])
     entry = found.get(entry_key)

@@ -181,3 +181,20 @@ def test_it_drops_a_list_cached_before_the_change_committed(
         cache.set(_entry_key(request), (versions, stale.content), RESPONSE_CACHE_SECONDS)
     rows = {row["id"]: row for row in client.get(LIST).json()["results"]}
     assert rows[str(schedule[0].public_id)]["status"] == "cancelled"
+
+
+def test_it_forgets_every_cached_list_when_a_release_migrates(
+    schedule, patient, provider, api_client_for
+):
+    """A new release may shape the JSON differently; stand-in for that: a change no signal saw."""
+    from django.core.management import call_command
+
+    clients = [api_client_for(patient), api_client_for(provider)]
+    for client in clients:
+        assert client.get(LIST).json()["results"][0]["reason"] == "Check-up"
+    Appointment.objects.filter(pk=schedule[0].pk).update(reason="Changed")  # sends no signal
+    for client in clients:
+        assert client.get(LIST).json()["results"][0]["reason"] == "Check-up"  # cached
+    call_command("migrate", verbosity=0)  # what a deploy runs, even with nothing to apply
+    for client in clients:
+        assert client.get(LIST).json()["results"][0]["reason"] == "Changed"
