@@ -16,6 +16,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The API first: its requests are the most frequent, and each pattern above it is one more
+    # match tried per request.
+    path("api/v1/", include((api_v1, "api"))),
     path("", home, name="home"),
     path("", include("status.health_urls")),
     path("accounts/", include("allauth.urls")),
@@ -24,7 +27,6 @@ urlpatterns = [
     path("provider/", include("providers.portal_urls")),
     path("status/", include("status.urls")),
     path("calendar/", include("appointments.feed_urls")),
-    path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Last, so that they only take what no route above matched (a malformed id, a typo).
