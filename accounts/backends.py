@@ -18,6 +18,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 from accounts.models import Role
+from config.cache_readahead import cache_get, readahead_for_user
+from config.response_cache import response_cache_forget, response_user_scope
 
 USER_CACHE_SECONDS = 300
 
@@ -39,7 +41,7 @@ class CachedUserMixin:
         from accounts.mfa import user_has_mfa
 
         key = _cache_key(user_id)
-        snapshot = cache.get(key)
+        snapshot = cache_get(key)  # read ahead with the request's other keys when it can be
         if snapshot is not None:
             user, mfa_enrolled = snapshot
             user.mfa_enrolled = mfa_enrolled
@@ -56,6 +58,7 @@ class CachedUserMixin:
 
 def _forget_user(sender, instance, **kwargs) -> None:
     user_cache_forget(instance.pk)
+    response_cache_forget(response_user_scope(instance.pk))
 
 
 def connect() -> None:
@@ -65,6 +68,7 @@ def connect() -> None:
     user_model = get_user_model()
     post_save.connect(_forget_user, sender=user_model, dispatch_uid="user-cache-save")
     post_delete.connect(_forget_user, sender=user_model, dispatch_uid="user-cache-delete")
+    readahead_for_user(lambda user_id: [_cache_key(user_id)])
 
 
 class ModelBackend(CachedUserMixin, DjangoModelBackend):

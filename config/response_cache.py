@@ -9,8 +9,11 @@ a repeated list request: no query, no serializer, no rendering.
 
 Entries are per user, path and query string, so nobody is ever served another person's list,
 and only 200 responses are kept (an invalid filter is validated and refused on every request).
-Every entry also depends on the "release" scope, forgotten by each `manage.py migrate` (which a
-deploy runs; see appointments.signals): a new release never serves JSON shaped by the old one.
+Every entry also depends on the user's own scope, forgotten whenever the user changes (a new role
+shows a different list; accounts.backends), and on the "release" scope, forgotten by each
+`manage.py migrate` (which a deploy runs; see appointments.signals): a new release never serves
+JSON shaped by the old one. `response_cache_readahead` lets config.cache_readahead read a cached
+response with the signed-in user in one round trip.
 """
 
 import hashlib
@@ -23,6 +26,8 @@ from django.http import HttpResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from config.cache_readahead import cache_get_many, readahead_for_path
+
 # How long a response is kept (changes forget it sooner); versions outlive it.
 RESPONSE_CACHE_SECONDS = 300
 _VERSION_SECONDS = 24 * 3600
@@ -33,10 +38,31 @@ def _version_key(scope: str) -> str:
     return f"responses:version:{scope}"
 
 
-def _entry_key(request) -> str:
+def _entry_key(request, user_id) -> str:
     query = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
     digest = hashlib.sha256(repr((request.path, query)).encode()).hexdigest()[:32]
-    return f"responses:{request.user.pk}:{request.user.role}:{digest}"
+    return f"responses:{user_id}:{digest}"
+
+
+def response_user_scope(user_id) -> str:
+    """Every cached response of a user: forgotten when the user changes (a new role, say)."""
+    return f"user:{user_id}"
+
+
+def _keys(request, user_id, scopes: Sequence[str]) -> tuple[list[str], str]:
+    scopes = (*scopes, response_user_scope(user_id), RELEASE_SCOPE)
+    return [_version_key(scope) for scope in scopes], _entry_key(request, user_id)
+
+
+def response_cache_readahead(url_name: str, scopes_of_user: Callable[[int], Sequence[str]]):
+    """Have config.cache_readahead read a signed-in GET of `url_name`'s cached response (and the
+    versions it depends on) together with the user, in one round trip."""
+
+    def planner(request, user_id) -> list[str]:
+        version_keys, entry_key = _keys(request, user_id, scopes_of_user(user_id))
+        return [*version_keys, entry_key]
+
+    readahead_for_path(url_name, planner)
 
 
 def response_cache_forget(*scopes: str) -> None:
@@ -66,9 +92,8 @@ def cached_json_response(
     """
     if getattr(request, "accepted_media_type", None) != JSONRenderer.media_type:
         return build()  # the browsable API, or JSON with parameters (indent=4)
-    version_keys = [_version_key(scope) for scope in (*scopes, RELEASE_SCOPE)]
-    entry_key = _entry_key(request)
-    found = cache.get_many([*version_keys, entry_key])
+    version_keys, entry_key = _keys(request, request.user.pk, scopes)
+    found = cache_get_many([*version_keys, entry_key])
     entry = found.get(entry_key)
     if entry is not None and all(found.get(key) for key in version_keys):
         versions, body = entry

@@ -177,8 +177,10 @@ def test_it_drops_a_list_cached_before_the_change_committed(
         services.appointment_cancel(appointment=schedule[0], by=patient.patient_profile.user)
         # The racing request stores what it read, under the version it found.
         request = client.get(LIST).wsgi_request
-        versions, _ = cache.get(_entry_key(request))
-        cache.set(_entry_key(request), (versions, stale.content), RESPONSE_CACHE_SECONDS)
+        versions, _ = cache.get(_entry_key(request, patient.pk))
+        cache.set(
+            _entry_key(request, patient.pk), (versions, stale.content), RESPONSE_CACHE_SECONDS
+        )
     rows = {row["id"]: row for row in client.get(LIST).json()["results"]}
     assert rows[str(schedule[0].public_id)]["status"] == "cancelled"
 
