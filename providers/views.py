@@ -277,33 +277,41 @@ def availability(request):
     )
 
 
+def _edit_page(
+    request, row, *, form_for, update, delete, done_url, template, context, saved, removed
+):
+    """The page of one row of an editor: a POST with action=delete removes the row, another POST
+    saves the form through the service (its errors become form errors), then back to the list."""
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        delete()
+        messages.success(request, removed)
+        return redirect(done_url)
+    form = form_for(row, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if _save(request, form, update, saved):
+            return redirect(done_url)
+        row.refresh_from_db()  # the heading shows the row as it is, not as typed
+    return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)
+
+
 @provider_page
 def availability_window_edit(request, window_id):
     """One weekly window: change its day, hours, location or visit types, or remove it."""
     provider = _my_provider(request)
     window = get_object_or_404(provider.availability_windows, public_id=window_id)
-    if request.method == "POST" and request.POST.get("action") == "delete":
-        services.availability_window_delete(window=window, by=request.user)
-        messages.success(request, "The window is removed.")
-        return redirect("provider_portal:availability")
-    form = AvailabilityWindowForm.for_window(window)
-    if request.method == "POST":
-        form = AvailabilityWindowForm.for_window(window, request.POST)
-        if _save(
-            request,
-            form,
-            lambda data: services.availability_window_update(
-                window=window, by=request.user, **data
-            ),
-            "The window is saved.",
-        ):
-            return redirect("provider_portal:availability")
-        window.refresh_from_db()
-    return render(
+    return _edit_page(
         request,
-        "providers/availability_window_edit.html",
-        {"provider": provider, "window": window, "form": form},
-        status=400 if form.errors else 200,
+        window,
+        form_for=AvailabilityWindowForm.for_window,
+        update=lambda data: services.availability_window_update(
+            window=window, by=request.user, **data
+        ),
+        delete=lambda: services.availability_window_delete(window=window, by=request.user),
+        done_url="provider_portal:availability",
+        template="providers/availability_window_edit.html",
+        context={"provider": provider, "window": window},
+        saved="The window is saved.",
+        removed="The window is removed.",
     )
 
 
@@ -386,26 +394,19 @@ def visit_types(request):
 def visit_type_edit(request, visit_type_id):
     provider = _my_provider(request)
     visit_type = get_object_or_404(provider.visit_types, public_id=visit_type_id)
-    if request.method == "POST" and request.POST.get("action") == "delete":
-        services.visit_type_delete(visit_type=visit_type, by=request.user)
-        messages.success(request, "The visit type is removed (or deactivated if it was used).")
-        return redirect("provider_portal:visit_types")
-    form = VisitTypeForm.for_visit_type(visit_type)
-    if request.method == "POST":
-        form = VisitTypeForm.for_visit_type(visit_type, request.POST)
-        if _save(
-            request,
-            form,
-            lambda data: services.visit_type_update(visit_type=visit_type, by=request.user, **data),
-            "The visit type is saved.",
-        ):
-            return redirect("provider_portal:visit_types")
-        visit_type.refresh_from_db()
-    return render(
+    return _edit_page(
         request,
-        "providers/visit_type_edit.html",
-        {"provider": provider, "visit_type": visit_type, "form": form},
-        status=400 if form.errors else 200,
+        visit_type,
+        form_for=VisitTypeForm.for_visit_type,
+        update=lambda data: services.visit_type_update(
+            visit_type=visit_type, by=request.user, **data
+        ),
+        delete=lambda: services.visit_type_delete(visit_type=visit_type, by=request.user),
+        done_url="provider_portal:visit_types",
+        template="providers/visit_type_edit.html",
+        context={"provider": provider, "visit_type": visit_type},
+        saved="The visit type is saved.",
+        removed="The visit type is removed (or deactivated if it was used).",
     )
 
 
