@@ -3,7 +3,7 @@
 Every signed-in request loads its user; with Django's backends that is a query on each one,
 plus the MFA gate's enrolment lookup for staff. These backends keep a snapshot of the user row
 and their MFA enrolment in the cache instead, and drop it whenever the user or one of their
-authenticators is saved or deleted (accounts.signals, accounts.mfa), at once and again when the
+authenticators is saved or deleted (`connect` below, accounts.mfa), at once and again when the
 transaction commits. Deactivating a user, changing their role or password takes effect on
 their next request; the timeout only bounds what a change made outside the ORM's save() (a
 raw UPDATE) could leave behind.
@@ -17,6 +17,7 @@ from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.core.cache import cache
 from django.db import transaction
 
+from accounts.mfa import user_has_mfa
 from accounts.models import Role
 from config.cache_readahead import cache_get, readahead_for_user
 from config.response_cache import response_cache_forget, response_user_scope
@@ -30,16 +31,16 @@ def _cache_key(user_id) -> str:
 
 def user_cache_forget(user_id) -> None:
     """Drop a user's cached snapshot now and once the current transaction commits (a request
-    that read the old row before the commit may have cached it again meanwhile)."""
+    that read the old row before the commit may have cached it again meanwhile), and the
+    responses cached for them (a new role shows a different list)."""
     key = _cache_key(user_id)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
+    response_cache_forget(response_user_scope(user_id))
 
 
 class CachedUserMixin:
     def get_user(self, user_id):
-        from accounts.mfa import user_has_mfa
-
         key = _cache_key(user_id)
         snapshot = cache_get(key)  # read ahead with the request's other keys when it can be
         if snapshot is not None:
@@ -58,7 +59,6 @@ class CachedUserMixin:
 
 def _forget_user(sender, instance, **kwargs) -> None:
     user_cache_forget(instance.pk)
-    response_cache_forget(response_user_scope(instance.pk))
 
 
 def connect() -> None:
